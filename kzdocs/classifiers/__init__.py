@@ -1,0 +1,83 @@
+"""Classifiers a record's codes come from: countries and currencies (CLDR via Babel), units
+of measure (a shipped table of the EAEU classifier)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from babel import Locale
+from babel.numbers import get_territory_currencies
+
+from kzdocs.forms import Label
+
+# CLDR territory codes that are not ISO 3166-1 alpha-2 countries: groupings, reserved and
+# user-assigned codes.
+_NOT_COUNTRIES = frozenset(
+    {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"}
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: Label
+    short: Label
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+@cache
+def countries() -> frozenset[str]:
+    """ISO 3166 alpha-2 codes that CLDR names in both Kazakh and Russian."""
+    kk, ru = _locale("kk").territories, _locale("ru").territories
+    return frozenset(
+        code
+        for code in _locale("en").territories
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+        and code in kk and code in ru
+    )  # fmt: skip
+
+
+@cache
+def currencies() -> frozenset[str]:
+    """ISO 4217 codes of the currencies that are legal tender somewhere today (CLDR)."""
+    return frozenset(code for country in countries() for code in get_territory_currencies(country))
+
+
+@cache
+def units() -> dict[str, Unit]:
+    """The shipped table of the EAEU classifier of units of measure, by code."""
+    text = files("kzdocs.classifiers").joinpath("units.csv").read_text(encoding="utf-8")
+    return {
+        row["code"]: Unit(
+            row["code"],
+            Label(row["kk_name"], row["ru_name"]),
+            Label(row["kk_short"], row["ru_short"]),
+        )
+        for row in csv.DictReader(io.StringIO(text))
+    }
+
+
+def country_name(code: str, lang: str) -> str:
+    """The country's name in the language.
+
+    >>> country_name("CN", "kk"), country_name("CN", "ru")
+    ('Қытай', 'Китай')
+    """
+    return _locale(lang).territories.get(code, code)
+
+
+def currency_name(code: str, lang: str) -> str:
+    """The currency's name in the language; the code where CLDR has none.
+
+    >>> currency_name("USD", "ru")
+    'доллар США'
+    """
+    return _locale(lang).currencies.get(code, code)

@@ -1,0 +1,100 @@
+"""Configuration: who issues the documents, stricter number patterns, a template folder.
+
+Ministries get renamed, so the issuer's names and address are configuration whose defaults are
+the FORMS.md wording. A configuration file is JSON:
+
+    {"issuer": {"committee": {"kk": "…", "ru": "…"}}, "number_patterns": {"license-export": "…"}}
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from kzdocs.errors import ConfigError
+from kzdocs.forms import KINDS, Label
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """The issuing body as the documents name it."""
+
+    committee: Label = Label(
+        "ҚАЗАҚСТАН РЕСПУБЛИКАСЫ САУДА ЖӘНЕ ИНТЕГРАЦИЯ МИНИСТРЛІГІНІҢ САУДА КОМИТЕТІ",
+        "КОМИТЕТ ТОРГОВЛИ МИНИСТЕРСТВА ТОРГОВЛИ И ИНТЕГРАЦИИ РЕСПУБЛИКИ КАЗАХСТАН",
+    )
+    ministry: Label = Label(
+        "Қазақстан Республикасының Сауда және интеграция министрлігі",
+        "Министерство торговли и интеграции Республики Казахстан",
+    )
+    address: Label = Label(
+        "Астана қ., Мәңгілік Ел даңғылы, 8", "г. Астана, проспект Мангилик Ел, 8"
+    )
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a deployment may change without touching templates or code."""
+
+    issuer: Issuer = Issuer()
+    number_patterns: dict[str, str] = field(default_factory=dict)
+    templates: Path | None = None
+
+    def __post_init__(self) -> None:
+        for kind, pattern in self.number_patterns.items():
+            if kind not in KINDS:
+                raise ConfigError(f"number_patterns: unknown kind {kind!r}")
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(
+                    f"number_patterns.{kind}: not a regular expression: {exc}"
+                ) from None
+        if self.templates is not None and not Path(self.templates).is_dir():
+            raise ConfigError(f"templates: {str(self.templates)!r} is not a folder")
+
+
+DEFAULT = Config()
+
+
+def load_config(path: str | Path) -> Config:
+    """A configuration read from a JSON file; unknown keys are errors."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: a configuration must be a JSON object")
+    return _config_from(data, Path(path).parent)
+
+
+def _config_from(data: dict[str, Any], base: Path) -> Config:
+    _only_keys(data, {"issuer", "number_patterns", "templates"}, "")
+    issuer = _issuer_from(data.get("issuer", {}))
+    patterns = data.get("number_patterns", {})
+    if not isinstance(patterns, dict) or not all(isinstance(v, str) for v in patterns.values()):
+        raise ConfigError("number_patterns: must map kinds to regular expressions")
+    templates = data.get("templates")
+    return Config(issuer, dict(patterns), base / templates if templates else None)
+
+
+def _issuer_from(data: Any) -> Issuer:
+    if not isinstance(data, dict):
+        raise ConfigError("issuer: must be an object")
+    names = {f.name for f in fields(Issuer)}
+    _only_keys(data, names, "issuer.")
+    labels = {}
+    for key, value in data.items():
+        if not (isinstance(value, dict) and set(value) == {"kk", "ru"}):
+            raise ConfigError(f"issuer.{key}: must be an object with keys kk and ru")
+        labels[key] = Label(str(value["kk"]), str(value["ru"]))
+    return replace(Issuer(), **labels)
+
+
+def _only_keys(data: dict[str, Any], allowed: set[str], prefix: str) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ConfigError(f"{prefix}{unknown[0]}: unknown configuration key")

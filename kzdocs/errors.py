@@ -1,0 +1,114 @@
+"""Every error kzdocs raises; each also inherits the builtin a caller would catch."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+class KzdocsError(Exception):
+    """Base of every kzdocs error."""
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One broken rule of a record: where (form field and JSON path), which rule, what value."""
+
+    field: int | None
+    label_kk: str
+    label_ru: str
+    path: str
+    rule: str
+    message: str
+    value: Any = None
+
+    def label(self, lang: str = "kk") -> str:
+        return self.label_ru if lang == "ru" else self.label_kk
+
+    def describe(self, lang: str = "kk") -> str:
+        """«field 15 (Код товара…) goods.hs_code: must be 10 digits, got '10019900'»."""
+        where = f"field {self.field}" if self.field is not None else "record"
+        label = self.label(lang)
+        label = f" ({label})" if label else ""
+        return f"{where}{label} {self.path or '<root>'}: {self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        """The shape `kzdocs validate --json` prints."""
+        data = asdict(self)
+        data["value"] = _jsonable(self.value)
+        return data
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else repr(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+class ValidationError(KzdocsError, ValueError):
+    """A record broke one or more rules; `errors` lists every one of them."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = list(errors)
+        lines = "\n".join(f"  - {e.describe()}" for e in self.errors)
+        super().__init__(f"{len(self.errors)} error(s) in the record:\n{lines}")
+
+
+class UnknownKindError(KzdocsError, LookupError):
+    """A document kind kzdocs does not know."""
+
+    def __init__(self, kind: object, known: tuple[str, ...]):
+        self.kind = kind
+        self.known = known
+        super().__init__(f"unknown document kind {kind!r}; known kinds: {', '.join(known)}")
+
+
+class RecordFileError(KzdocsError, OSError):
+    """A record file that cannot be read or is not a JSON object."""
+
+    def __init__(self, path: str, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class UnsupportedFormatError(KzdocsError, ValueError):
+    """An output format or language kzdocs cannot produce."""
+
+
+class TemplateError(KzdocsError, LookupError):
+    """A template that is missing or that failed to render."""
+
+
+class XmlError(KzdocsError, ValueError):
+    """XML that is malformed, unsafe, or does not validate against the shipped XSD."""
+
+
+class ConfigError(KzdocsError, ValueError):
+    """A configuration value (issuer, number pattern, template folder) that cannot be used."""
+
+
+class RenderError(KzdocsError, RuntimeError):
+    """A document that failed in the PDF or DOCX stage."""
+
+
+class ResourceBlockedError(KzdocsError, PermissionError):
+    """The renderer asked for a URL that is not one of kzdocs' own resources."""
+
+    def __init__(self, url: str):
+        self.url = url
+        super().__init__(f"refused to fetch {url!r}: only kzdocs' own resources may be loaded")
+
+
+class SigningError(KzdocsError, RuntimeError):
+    """Signing failed: wrong password, unusable key or certificate, signer unreachable."""
+
+
+class VerificationError(KzdocsError, ValueError):
+    """A signature that is missing, invalid or does not match the document."""

@@ -1,0 +1,34 @@
+"""Kazakh business and individual identification numbers (BIN / IIN) and their check digit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+
+
+def check_digit(first11: str) -> int | None:
+    """The 12th digit of a BIN/IIN, or None when no digit can make the number valid.
+
+    >>> check_digit("15044000001"), check_digit("90011530040")
+    (3, 1)
+    """
+    digits = [int(c) for c in first11]
+    c = sum(d * i for i, d in enumerate(digits, start=1)) % 11
+    if c == 10:
+        c = sum(d * w for d, w in zip(digits, _SECOND_WEIGHTS, strict=True)) % 11
+    return None if c == 10 else c
+
+
+def bin_iin_problem(value: Any) -> tuple[str, str] | None:
+    """(rule, message) for a value that is not a valid BIN/IIN, else None."""
+    if not isinstance(value, str) or len(value) != 12 or not value.isascii() or not value.isdigit():
+        return "bin_iin_format", "must be 12 digits"
+    if check_digit(value[:11]) != int(value[11]):
+        return "bin_iin_checksum", "must have a valid check digit (12th digit)"
+    return None
+
+
+def is_bin(value: str) -> bool:
+    """A BIN (legal entity) has 4, 5 or 6 as its 5th digit; an IIN (person) has 0–3."""
+    return value[4] in "456"

@@ -1,0 +1,203 @@
+"""One pydantic model per issued document; each field carries its form number and labels."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+
+from kzdocs.forms import Form, get_form, label_of
+from kzdocs.schema.types import (
+    Amount,
+    BinIin,
+    Country,
+    Currency,
+    FreeText,
+    HsCode,
+    IsoDate,
+    Phone,
+    Quantity,
+    Reference,
+    Text,
+    UnitCode,
+    broken,
+)
+
+Name = FreeText(500)
+Address = FreeText(500)
+LongText = FreeText(4000)
+
+
+class Part(BaseModel):
+    """A nested part of a record: immutable, unknown keys rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contract(Part):
+    number: Reference | None = None
+    date: IsoDate
+
+
+class Applicant(Part):
+    name: Name
+    id: BinIin
+    address: Address
+
+
+class Counterparty(Part):
+    name: Name
+    address: Address
+
+
+class Goods(Part):
+    hs_code: HsCode
+    description: LongText
+
+
+class SupplementaryQuantity(Part):
+    quantity: Quantity
+    unit: UnitCode
+
+
+class AuthorizedPerson(Part):
+    full_name: Name
+    position: Name
+    phone: Phone
+    date: IsoDate | None = None
+
+
+class Application(Part):
+    number: Reference
+    date: IsoDate
+
+
+class Ground(Part):
+    code: Annotated[int, Field(strict=True, ge=1, le=7)]
+    details: LongText | None = None
+
+
+def _field(kind: str, key: str, **kwargs: Any) -> Any:
+    """A model field that carries its form field number and kk/ru label into the JSON Schema."""
+    number, label = label_of(kind, key)
+    extra = {"x-form-field": number, "x-label-kk": label.kk, "x-label-ru": label.ru}
+    return Field(json_schema_extra=extra, **kwargs)
+
+
+class Document(Part):
+    """Base of every issued document."""
+
+    kind: str
+    issued_on: IsoDate
+
+    @property
+    def form(self) -> Form:
+        return get_form(self.kind)
+
+
+def _trade_fields(kind: str) -> dict[str, Any]:
+    """The fields every licence and permit shares (1, 2, 4–16, 18)."""
+    f = _field
+    return {
+        "number": (str, f(kind, "number", description="document number")),
+        "valid_from": (IsoDate, f(kind, "valid_from")),
+        "valid_to": (IsoDate, f(kind, "valid_to")),
+        "contract": (Contract | None, f(kind, "contract", default=None)),
+        "applicant": (Applicant, f(kind, "applicant")),
+        "counterparty": (Counterparty, f(kind, "counterparty")),
+        "route_country": (Country, f(kind, "route_country")),
+        "counterparty_country": (Country, f(kind, "counterparty_country")),
+        "currency": (Currency, f(kind, "currency")),
+        "value": (Amount, f(kind, "value")),
+        "statistical_value": (Amount, f(kind, "statistical_value")),
+        "origin_country": (Country, f(kind, "origin_country")),
+        "quantity": (Quantity, f(kind, "quantity")),
+        "supplementary_quantity": (
+            SupplementaryQuantity | None,
+            f(kind, "supplementary_quantity", default=None),
+        ),
+        "unit": (UnitCode, f(kind, "unit")),
+        "goods": (Goods, f(kind, "goods")),
+        "additional_info": (LongText | None, f(kind, "additional_info", default=None)),
+        "issued_on": (IsoDate, f(kind, "issued_on")),
+    }
+
+
+class TradeDocument(Document):
+    """A licence or a permit: the 18 numbered fields."""
+
+    number_shape: ClassVar[tuple[str, str]]
+
+    @field_validator("number", mode="plain", check_fields=False)
+    @classmethod
+    def _number_shape(cls, value: Any) -> str:
+        pattern, what = cls.number_shape
+        if not isinstance(value, str) or not re.fullmatch(pattern, value):
+            raise broken("number_format", what, value)
+        return value
+
+
+class License(TradeDocument):
+    number_shape = (r"[0-9A-Z]{16}", "must be 16 characters: capital Latin letters and digits")
+
+
+class Permit(TradeDocument):
+    number_shape = (
+        r"KZ[0-9A-Z]{10}",
+        "must be 12 characters starting with KZ: capital Latin letters and digits",
+    )
+
+
+def _license_fields(kind: str) -> dict[str, Any]:
+    return {
+        "license_type": (Literal["one-time", "general", "exclusive"], _field(kind, "license_type")),
+        "basis": (list[LongText], _field(kind, "basis", min_length=1, max_length=50)),
+    }
+
+
+def _permit_fields(kind: str) -> dict[str, Any]:
+    return {"authorized_person": (AuthorizedPerson, _field(kind, "authorized_person"))}
+
+
+def _model(kind: str, base: type[TradeDocument], extra: dict[str, Any]) -> type[TradeDocument]:
+    name = "".join(part.capitalize() for part in kind.split("-"))
+    fields = {"kind": (Literal[kind], ...), **_trade_fields(kind), **extra}
+    return create_model(name, __base__=base, __module__=__name__, **fields)
+
+
+LicenseExport = _model("license-export", License, _license_fields("license-export"))
+LicenseImport = _model("license-import", License, _license_fields("license-import"))
+PermitExport = _model("permit-export", Permit, _permit_fields("permit-export"))
+PermitImport = _model("permit-import", Permit, _permit_fields("permit-import"))
+
+
+class Refusal(Document):
+    """The motivated refusal (Rules A, appendix 4)."""
+
+    kind: Literal["refusal"]
+    number: Reference = _field("refusal", "number")
+    issued_on: IsoDate = _field("refusal", "issued_on")
+    recipient: Applicant = _field("refusal", "recipient")
+    application: Application = _field("refusal", "application")
+    service: Literal["license-export", "license-import"] = _field("refusal", "service")
+    grounds: list[Ground] = _field("refusal", "grounds", min_length=1, max_length=7)
+
+    @field_validator("grounds")
+    @classmethod
+    def _distinct_grounds(cls, grounds: list[Ground]) -> list[Ground]:
+        codes = [g.code for g in grounds]
+        if len(set(codes)) != len(codes):
+            raise broken("grounds_repeated", "must cite each ground once", codes)
+        return grounds
+
+
+MODELS: dict[str, type[Document]] = {
+    "license-export": LicenseExport,
+    "license-import": LicenseImport,
+    "permit-export": PermitExport,
+    "permit-import": PermitImport,
+    "refusal": Refusal,
+}
+
+__all__ = ["MODELS", "Document", "License", "Permit", "Refusal", "Text", "TradeDocument"]

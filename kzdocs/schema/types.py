@@ -1,0 +1,285 @@
+"""Field types of the record contract: each parses one JSON value or names the rule it breaks.
+
+Every rule raises `PydanticCustomError(rule, message)`; the rule is the machine-readable name
+that `kzdocs validate --json` reports, the message states the rule and the value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from kzdocs import classifiers
+from kzdocs.identifiers import bin_iin_problem
+
+LANGS = ("kk", "ru")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MAX_INTEGER_DIGITS = 15
+
+
+def broken(rule: str, message: str, value: Any) -> PydanticCustomError:
+    """The error for a broken rule, quoting the offending value."""
+    return PydanticCustomError(
+        rule, f"{message}, got {value!r}".replace("{", "{{").replace("}", "}}")
+    )
+
+
+@dataclass(frozen=True)
+class Text:
+    """Free text in both languages; a plain string stands for both."""
+
+    kk: str
+    ru: str
+
+    def __getitem__(self, lang: str) -> str:
+        return self.ru if lang == "ru" else self.kk
+
+    @property
+    def same(self) -> bool:
+        return self.kk == self.ru
+
+
+def _string(value: Any, max_length: int, lang: str = "") -> str:
+    where = f"{lang}: " if lang else ""
+    if not isinstance(value, str):
+        raise broken("text_type", f"{where}must be a string", value)
+    if not value.strip():
+        raise broken("text_empty", f"{where}must not be empty", value)
+    if len(value) > max_length:
+        raise broken(
+            "text_too_long", f"{where}must be at most {max_length} characters", value[:40] + "…"
+        )
+    if _CONTROL.search(value):
+        raise broken("text_control_chars", f"{where}must not contain control characters", value)
+    return value.strip()
+
+
+def _text(max_length: int):
+    def parse(value: Any) -> Text:
+        if isinstance(value, Text):
+            return value
+        if isinstance(value, dict):
+            if set(value) != set(LANGS):
+                raise broken(
+                    "text_languages", "must be a string or an object with keys kk and ru", value
+                )
+            return Text(*(_string(value[lang], max_length, lang) for lang in LANGS))
+        text = _string(value, max_length)
+        return Text(text, text)
+
+    return parse
+
+
+def _dump_text(text: Text) -> str | dict[str, str]:
+    return text.kk if text.same else {"kk": text.kk, "ru": text.ru}
+
+
+def _text_schema(max_length: int) -> dict[str, Any]:
+    string = {"type": "string", "minLength": 1, "maxLength": max_length}
+    localized = {
+        "type": "object",
+        "properties": {"kk": string, "ru": string},
+        "required": list(LANGS),
+        "additionalProperties": False,
+    }
+    return {"anyOf": [string, localized]}
+
+
+def FreeText(max_length: int) -> Any:
+    """A free-text type: a string, or `{"kk": …, "ru": …}`, at most `max_length` characters."""
+    return Annotated[
+        Text,
+        PlainValidator(_text(max_length)),
+        PlainSerializer(_dump_text),
+        WithJsonSchema(_text_schema(max_length)),
+    ]
+
+
+def _plain_string(pattern: str, max_length: int, rule: str, what: str):
+    compiled = re.compile(pattern)
+
+    def parse(value: Any) -> str:
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise broken(rule, what, value)
+        if len(value) > max_length:
+            raise broken(rule, f"must be at most {max_length} characters", value)
+        return value
+
+    return parse
+
+
+def _iso_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise broken("date_format", "must be a date YYYY-MM-DD", value)
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise broken("date_invalid", "must be a real calendar date", value) from None
+    if not 1991 <= parsed.year <= 2100:
+        raise broken("date_range", "must be between 1991 and 2100", value)
+    return parsed
+
+
+def parse_date(value: Any) -> date | None:
+    """The date a raw value stands for, or None where it is not one (its own error says why)."""
+    try:
+        return _iso_date(value)
+    except PydanticCustomError:
+        return None
+
+
+def _decimal(value: Any, rule_prefix: str) -> Decimal:
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        text = repr(value) if isinstance(value, int) else str(value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        raise broken(f"{rule_prefix}_format", "must be a decimal number", value)
+    if not _DECIMAL.fullmatch(text):
+        raise broken(f"{rule_prefix}_format", "must be a decimal number like 125000.00", value)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        raise broken(f"{rule_prefix}_format", "must be a decimal number", value) from None
+    if number.adjusted() >= _MAX_INTEGER_DIGITS:
+        raise broken(
+            f"{rule_prefix}_too_large",
+            f"must have at most {_MAX_INTEGER_DIGITS} integer digits",
+            value,
+        )
+    return number
+
+
+def _places(number: Decimal) -> int:
+    exponent = number.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _amount(value: Any) -> Decimal:
+    number = _decimal(value, "amount")
+    if number < 0:
+        raise broken("amount_negative", "must be 0 or more", value)
+    if _places(number) > 2:
+        raise broken("amount_decimals", "must have at most 2 decimal places", value)
+    return number
+
+
+def _quantity(value: Any) -> Decimal:
+    number = _decimal(value, "quantity")
+    if number <= 0:
+        raise broken("quantity_positive", "must be more than 0", value)
+    if _places(number) > 5:
+        raise broken("quantity_decimals", "must have at most 5 decimal places", value)
+    return number
+
+
+def _code_in(rule: str, what: str, known):
+    def parse(value: Any) -> str:
+        if not isinstance(value, str) or value not in known():
+            raise broken(rule, what, value)
+        return value
+
+    return parse
+
+
+def _bin_iin(value: Any) -> str:
+    problem = bin_iin_problem(value)
+    if problem:
+        raise broken(*problem, value)
+    return value
+
+
+def _hs_code(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{10}", value):
+        raise broken("hs_code_format", "must be 10 digits", value)
+    chapter = int(value[:2])
+    if not 1 <= chapter <= 97 or chapter == 77:
+        raise broken("hs_code_chapter", "must be in chapters 01–97 except 77", value)
+    return value
+
+
+def _decimal_schema(pattern: str, description: str) -> dict[str, Any]:
+    return {
+        "anyOf": [{"type": "string", "pattern": pattern}, {"type": "number"}],
+        "description": description,
+    }
+
+
+Amount = Annotated[
+    Decimal,
+    PlainValidator(_amount),
+    PlainSerializer(lambda d: format(d, "f")),
+    WithJsonSchema(_decimal_schema(r"^\d{1,15}(\.\d{1,2})?$", "amount ≥ 0, at most 2 decimals")),
+]
+Quantity = Annotated[
+    Decimal,
+    PlainValidator(_quantity),
+    PlainSerializer(lambda d: format(d, "f")),
+    WithJsonSchema(_decimal_schema(r"^\d{1,15}(\.\d{1,5})?$", "quantity > 0, at most 5 decimals")),
+]
+IsoDate = Annotated[
+    date,
+    PlainValidator(_iso_date),
+    PlainSerializer(lambda d: d.isoformat()),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+Country = Annotated[
+    str,
+    PlainValidator(
+        _code_in("country_code", "must be an ISO 3166 alpha-2 country code", classifiers.countries)
+    ),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166 alpha-2"}),
+]
+Currency = Annotated[
+    str,
+    PlainValidator(
+        _code_in("currency_code", "must be an ISO 4217 currency code", classifiers.currencies)
+    ),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 alpha-3"}),
+]
+UnitCode = Annotated[
+    str,
+    PlainValidator(
+        _code_in("unit_code", "must be a code of the EAEU classifier of units", classifiers.units)
+    ),
+    WithJsonSchema({"type": "string", "enum": sorted(classifiers.units())}),
+]
+BinIin = Annotated[
+    str,
+    PlainValidator(_bin_iin),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{12}$", "description": "BIN or IIN"}),
+]
+HsCode = Annotated[
+    str,
+    PlainValidator(_hs_code),
+    WithJsonSchema({"type": "string", "pattern": r"^(0[1-9]|[1-6]\d|7[0-68-9]|8\d|9[0-7])\d{8}$"}),
+]
+Phone = Annotated[
+    str,
+    PlainValidator(
+        _plain_string(
+            r"\+?[0-9][0-9 ()\-]{4,28}[0-9]", 30, "phone_format", "must be a phone number"
+        )
+    ),
+    WithJsonSchema({"type": "string", "pattern": r"^\+?[0-9][0-9 ()\-]{4,28}[0-9]$"}),
+]
+Reference = Annotated[
+    str,
+    PlainValidator(
+        _plain_string(r"[0-9A-Za-zА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі./\-_ №]+", 50, "reference_format",
+                      "must be letters, digits, spaces and . / - _ №")
+    ),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 50}),
+]  # fmt: skip
