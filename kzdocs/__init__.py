@@ -8,10 +8,13 @@ from kzdocs.errors import (
     ValidationError,
 )
 from kzdocs.forms import KINDS
+from kzdocs.render import FORMATS, LANGS, render
 from kzdocs.schema import Document, json_schema, validate
 
 __all__ = [
+    "FORMATS",
     "KINDS",
+    "LANGS",
     "Config",
     "Document",
     "FieldError",
@@ -21,6 +24,7 @@ __all__ = [
     "ValidationError",
     "json_schema",
     "load_config",
+    "render",
     "validate",
 ]
 

@@ -1,0 +1,7 @@
+"""`python -m kzdocs`."""
+
+import sys
+
+from kzdocs.cli import main
+
+sys.exit(main())

@@ -1,0 +1,146 @@
+"""Rendering many record files into a folder: a process pool, each output written as soon as it
+is ready, one bad record never costing the others."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from kzdocs.config import DEFAULT, Config
+from kzdocs.errors import KzdocsError, ValidationError
+from kzdocs.records import load_record
+from kzdocs.render import EXTENSIONS, check_output, render
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one record file: the files written, or why it failed."""
+
+    source: str
+    written: tuple[str, ...] = ()
+    error: str | None = None
+    details: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def output_name(source: Path, lang: str, format: str) -> str:
+    """`license-export-wheat.kk.pdf`; XML does not depend on the language: `….xml`."""
+    if format == "xml":
+        return f"{source.stem}.xml"
+    return f"{source.stem}.{lang}.{EXTENSIONS[format]}"
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a whole file or nothing: a reader never sees half a document."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def render_file(
+    source: Path,
+    out_dir: Path,
+    langs: tuple[str, ...],
+    formats: tuple[str, ...],
+    config: Config = DEFAULT,
+) -> Outcome:
+    """Render one record file in every language and format asked; never raises for bad input."""
+    try:
+        record = load_record(source)
+        written = []
+        for format in formats:
+            for lang in langs[:1] if format == "xml" else langs:
+                target = out_dir / output_name(source, lang, format)
+                write_atomically(target, render(record, lang=lang, format=format, config=config))
+                written.append(str(target))
+        return Outcome(str(source), tuple(written))
+    except ValidationError as exc:
+        details = tuple(e.describe() for e in exc.errors)
+        return Outcome(
+            str(source), error=f"{len(exc.errors)} error(s) in the record", details=details
+        )
+    except KzdocsError as exc:
+        return Outcome(str(source), error=str(exc))
+
+
+def _warm_worker(formats: tuple[str, ...]) -> None:
+    """Load fonts, stylesheets and templates once per worker, not once per document."""
+    if "pdf" in formats:
+        from kzdocs.pdf import warm_up
+
+        warm_up()
+
+
+def render_files(
+    sources: Iterable[Path],
+    out_dir: Path,
+    *,
+    langs: tuple[str, ...] = ("kk",),
+    formats: tuple[str, ...] = ("html",),
+    config: Config = DEFAULT,
+    workers: int | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Render record files into `out_dir`, in a process pool when there are several."""
+    for lang in langs:
+        for format in formats:
+            check_output(lang, format)
+    sources = list(sources)
+    outcomes = []
+    for outcome in _outcomes(
+        sources, out_dir, langs, formats, config, _workers(workers, len(sources))
+    ):
+        outcomes.append(outcome)
+        if on_done:
+            on_done(outcome)
+    order = {str(s): i for i, s in enumerate(sources)}
+    return sorted(outcomes, key=lambda o: order[o.source])
+
+
+def _workers(asked: int | None, jobs: int) -> int:
+    return max(1, min(asked or os.cpu_count() or 1, jobs))
+
+
+def _outcomes(sources, out_dir, langs, formats, config, workers) -> Iterator[Outcome]:
+    if workers == 1:
+        _warm_worker(formats)
+        for source in sources:
+            yield render_file(source, out_dir, langs, formats, config)
+        return
+    with ProcessPoolExecutor(workers, initializer=_warm_worker, initargs=(formats,)) as pool:
+        futures = [pool.submit(render_file, s, out_dir, langs, formats, config) for s in sources]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal; silent when the stream is not one."""
+
+    def __init__(self, total: int, stream: TextIO = sys.stderr):
+        self.total, self.done, self.failed, self.stream = total, 0, 0, stream
+        self.active = total > 1 and stream.isatty()
+
+    def __call__(self, outcome: Outcome) -> None:
+        self.done += 1
+        self.failed += not outcome.ok
+        if self.active:
+            filled = 30 * self.done // self.total
+            bar = "#" * filled + "." * (30 - filled)
+            end = "\n" if self.done == self.total else ""
+            self.stream.write(f"\r[{bar}] {self.done}/{self.total} ({self.failed} failed){end}")
+            self.stream.flush()
