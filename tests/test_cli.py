@@ -1,0 +1,135 @@
+"""The command line, run in-process through `main(argv)`."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kzdocs.cli import main
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+WHEAT = FIXTURES / "license-export-wheat.json"
+
+
+def _broken_copy(tmp_path: Path, **changes) -> Path:
+    record = json.loads(WHEAT.read_text(encoding="utf-8"))
+    record.update(changes)
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_kinds_lists_the_five_documents(capsys):
+    assert main(["kinds"]) == 0
+    out = capsys.readouterr().out
+    assert "permit-import" in out and "Дәлелді бас тарту / Мотивированный отказ" in out
+
+
+def test_schema_prints_json_schema_with_form_fields(capsys):
+    assert main(["schema", "permit-export"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["properties"]["authorized_person"]["x-form-field"] == 17
+    assert schema["additionalProperties"] is False
+
+
+def test_schema_of_an_unknown_kind_is_an_error_not_a_traceback(capsys):
+    assert main(["schema", "fax"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("kzdocs: error: unknown document kind 'fax'") and "Traceback" not in err
+
+
+def test_validate_a_valid_record(capsys):
+    assert main(["validate", str(WHEAT)]) == 0
+    assert capsys.readouterr().out.strip().endswith("valid")
+
+
+def test_validate_json_lists_every_error_with_field_and_rule(tmp_path, capsys):
+    path = _broken_copy(tmp_path, currency="RUR", goods={"hs_code": "10019900", "description": "x"})
+    assert main(["validate", "--json", str(path)]) == 1
+    errors = json.loads(capsys.readouterr().out)
+    assert [(e["field"], e["path"], e["rule"]) for e in errors] == [
+        (9, "currency", "currency_code"),
+        (15, "goods.hs_code", "hs_code_format"),
+    ]
+    assert errors[1]["message"] == "must be 10 digits, got '10019900'"
+    assert set(errors[0]) >= {"field", "path", "rule", "message", "value"}
+
+
+def test_validate_text_names_the_field_in_the_language_asked(tmp_path, capsys):
+    path = _broken_copy(tmp_path, unit="999")
+    assert main(["validate", "--lang", "ru", str(path)]) == 1
+    assert (
+        "field 14 (Единица измерения) unit: must be a code of the EAEU classifier of units, got '999'"
+        in capsys.readouterr().out
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        ("{not json", "is not valid JSON"),
+        ('["a list"]', "must hold a JSON object"),
+    ],
+)
+def test_a_file_that_is_no_record_is_an_error_message(tmp_path, capsys, content, message):
+    path = tmp_path / "record.json"
+    if content is not None:
+        path.write_text(content)
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_unknown_option_value_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["render", str(WHEAT), "--lang", "en"])
+    assert caught.value.code == 2
+    assert "must be among kk, ru, got 'en'" in capsys.readouterr().err
+
+
+def test_render_html_to_stdout(capsysbinary):
+    assert main(["render", str(WHEAT), "--lang", "ru"]) == 0
+    html = capsysbinary.readouterr().out.decode()
+    assert "ЛИЦЕНЗИЯ НА ЭКСПОРТ ОТДЕЛЬНЫХ ВИДОВ ТОВАРОВ" in html
+
+
+def test_render_xml_to_a_file(tmp_path):
+    out = tmp_path / "licence.xml"
+    assert main(["render", str(WHEAT), "--format", "xml", "-o", str(out)]) == 0
+    assert b"1001990000" in out.read_bytes()
+
+
+def test_render_invalid_record_writes_nothing_and_names_the_field(tmp_path, capsys):
+    out = tmp_path / "out.html"
+    assert main(["render", str(_broken_copy(tmp_path, value="-5")), "-o", str(out)]) == 1
+    assert "field 10 (Құны) value: must be 0 or more, got '-5'" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_render_many_keeps_going_past_a_bad_record(tmp_path, capsys):
+    good = tmp_path / "good.json"
+    shutil.copy(WHEAT, good)
+    bad = _broken_copy(tmp_path, route_country="SU")
+    out = tmp_path / "out"
+    code = main(
+        [
+            "render",
+            str(bad),
+            str(good),
+            "--lang",
+            "kk,ru",
+            "--format",
+            "html,xml",
+            "-o",
+            f"{out}/",
+            "-j",
+            "1",
+        ]
+    )
+    assert code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["good.kk.html", "good.ru.html", "good.xml"]
+    err = capsys.readouterr().err
+    assert "broken.json: 1 error(s) in the record" in err and "route_country" in err
+    assert "3 document(s) written" in err
