@@ -87,7 +87,14 @@ class TemplateError(KzdocsError, LookupError):
 
 
 class XmlError(KzdocsError, ValueError):
-    """XML that is malformed, unsafe, or does not validate against the shipped XSD."""
+    """XML that is malformed, unsafe, or does not validate against the shipped XSD; `message` is
+    the parser's or validator's own, `line` and `path` (an XPath) locate it where known."""
+
+    def __init__(self, message: str, line: int | None = None, path: str | None = None):
+        self.message = message
+        self.line = line
+        self.path = path
+        super().__init__(f"line {line}: {message}" if line else message)
 
 
 class ConfigError(KzdocsError, ValueError):
