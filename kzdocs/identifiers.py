@@ -5,6 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 _SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+# The 5th digit: 0–3 start the day of birth of a person (IIN), 4–6 name a legal entity's type
+# (BIN); 7–9 occur in neither.
+_IIN_FIFTH = "0123"
+_BIN_FIFTH = "456"
+
+
+def _is_digits(value: Any, length: int) -> bool:
+    return isinstance(value, str) and len(value) == length and value.isascii() and value.isdigit()
 
 
 def check_digit(first11: str) -> int | None:
@@ -13,6 +21,8 @@ def check_digit(first11: str) -> int | None:
     >>> check_digit("15044000001"), check_digit("90011530040")
     (3, 1)
     """
+    if not _is_digits(first11, 11):
+        raise ValueError(f"a BIN/IIN check digit needs the first 11 digits, got {first11!r}")
     digits = [int(c) for c in first11]
     c = sum(d * i for i, d in enumerate(digits, start=1)) % 11
     if c == 10:
@@ -22,8 +32,10 @@ def check_digit(first11: str) -> int | None:
 
 def bin_iin_problem(value: Any) -> tuple[str, str] | None:
     """(rule, message) for a value that is not a valid BIN/IIN, else None."""
-    if not isinstance(value, str) or len(value) != 12 or not value.isascii() or not value.isdigit():
+    if not _is_digits(value, 12):
         return "bin_iin_format", "must be 12 digits"
+    if value[4] not in _IIN_FIFTH + _BIN_FIFTH:
+        return "bin_iin_format", "must have 0–3 (IIN) or 4–6 (BIN) as its 5th digit"
     if check_digit(value[:11]) != int(value[11]):
         return "bin_iin_checksum", "must have a valid check digit (12th digit)"
     return None
@@ -31,4 +43,9 @@ def bin_iin_problem(value: Any) -> tuple[str, str] | None:
 
 def is_bin(value: str) -> bool:
     """A BIN (legal entity) has 4, 5 or 6 as its 5th digit; an IIN (person) has 0–3."""
-    return value[4] in "456"
+    return value[4] in _BIN_FIFTH
+
+
+def is_iin(value: str) -> bool:
+    """An IIN (person) has 0–3 as its 5th digit."""
+    return value[4] in _IIN_FIFTH

@@ -55,7 +55,7 @@ def validate(record: Mapping[str, Any] | Document, config: Config = DEFAULT) -> 
             [_error(None, "", "object_type", "a record must be a JSON object", record)]
         )
     kind = record.get("kind")
-    if kind not in FORMS:
+    if not isinstance(kind, str) or kind not in FORMS:  # a list or object is no kind either
         message = f"must be one of {', '.join(KINDS)}"
         raise ValidationError(
             [_error(None, "kind", "kind" if "kind" in record else "required", message, kind)]
@@ -105,9 +105,8 @@ def _from_pydantic(kind: str, exc: pydantic.ValidationError) -> Iterator[FieldEr
             message, value = "is required", None
         elif rule == "unknown_key":
             message = "is not a key of this kind of record"
-        elif item["type"] not in _RULES or rule == "one_of":
-            message = message[0].lower() + message[1:]
-        if rule in ("one_of", "range", "integer_type", "too_few", "too_many", "object_type"):
+        elif item["type"] in _RULES:
+            # pydantic's own messages ("Input should be …") do not quote the value; ours do.
             message = f"{message[0].lower()}{message[1:]}, got {_short(value)}"
         yield _error(kind, _path(item["loc"]), rule, message, value)
 
@@ -121,6 +120,7 @@ def _cross_field_errors(
     kind: str, record: Mapping[str, Any], config: Config
 ) -> Iterator[FieldError]:
     issued_on = parse_date(record.get("issued_on"))
+    yield from _configured_number(kind, record, config)
     if kind == "refusal":
         yield from _not_after(
             kind, "application.date", _nested(record, "application", "date"), issued_on
@@ -128,7 +128,9 @@ def _cross_field_errors(
         return
     yield from _period_errors(kind, record)
     yield from _contract_errors(kind, record, issued_on)
-    yield from _configured_number(kind, record, config)
+    yield from _not_after(
+        kind, "authorized_person.date", _nested(record, "authorized_person", "date"), issued_on
+    )
 
 
 def _nested(record: Mapping[str, Any], key: str, inner: str) -> Any:

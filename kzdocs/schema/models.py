@@ -78,11 +78,12 @@ class Ground(Part):
     details: LongText | None = None
 
 
-def _field(kind: str, key: str, **kwargs: Any) -> Any:
-    """A model field that carries its form field number and kk/ru label into the JSON Schema."""
+def _field(kind: str, key: str, schema: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """A model field that carries its form field number and kk/ru label into the JSON Schema;
+    `schema` adds keywords the field's validator enforces but its type does not show."""
     number, label = label_of(kind, key)
     extra = {"x-form-field": number, "x-label-kk": label.kk, "x-label-ru": label.ru}
-    return Field(json_schema_extra=extra, **kwargs)
+    return Field(json_schema_extra={**(schema or {}), **extra}, **kwargs)
 
 
 class Document(Part):
@@ -96,11 +97,12 @@ class Document(Part):
         return get_form(self.kind)
 
 
-def _trade_fields(kind: str) -> dict[str, Any]:
+def _trade_fields(kind: str, number_pattern: str) -> dict[str, Any]:
     """The fields every licence and permit shares (1, 2, 4–16, 18)."""
     f = _field
+    number_schema = {"pattern": f"^{number_pattern}$"}
     return {
-        "number": (str, f(kind, "number", description="document number")),
+        "number": (str, f(kind, "number", number_schema, description="document number")),
         "valid_from": (IsoDate, f(kind, "valid_from")),
         "valid_to": (IsoDate, f(kind, "valid_to")),
         "contract": (Contract | None, f(kind, "contract", default=None)),
@@ -162,7 +164,7 @@ def _permit_fields(kind: str) -> dict[str, Any]:
 
 def _model(kind: str, base: type[TradeDocument], extra: dict[str, Any]) -> type[TradeDocument]:
     name = "".join(part.capitalize() for part in kind.split("-"))
-    fields = {"kind": (Literal[kind], ...), **_trade_fields(kind), **extra}
+    fields = {"kind": (Literal[kind], ...), **_trade_fields(kind, base.number_shape[0]), **extra}
     return create_model(name, __base__=base, __module__=__name__, **fields)
 
 

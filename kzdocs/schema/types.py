@@ -27,9 +27,9 @@ _MAX_INTEGER_DIGITS = 15
 
 def broken(rule: str, message: str, value: Any) -> PydanticCustomError:
     """The error for a broken rule, quoting the offending value."""
-    return PydanticCustomError(
-        rule, f"{message}, got {value!r}".replace("{", "{{").replace("}", "}}")
-    )
+    # Without a context pydantic does not format the template, so braces in the value stay as
+    # they are.
+    return PydanticCustomError(rule, f"{message}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def _places(number: Decimal) -> int:
 
 def _amount(value: Any) -> Decimal:
     number = _decimal(value, "amount")
-    if number < 0:
+    if number < 0 or number.is_signed():  # "-0.00" is no amount either
         raise broken("amount_negative", "must be 0 or more", value)
     if _places(number) > 2:
         raise broken("amount_decimals", "must have at most 2 decimal places", value)
@@ -210,9 +210,9 @@ def _hs_code(value: Any) -> str:
     return value
 
 
-def _decimal_schema(pattern: str, description: str) -> dict[str, Any]:
+def _decimal_schema(pattern: str, bound: dict[str, int], description: str) -> dict[str, Any]:
     return {
-        "anyOf": [{"type": "string", "pattern": pattern}, {"type": "number"}],
+        "anyOf": [{"type": "string", "pattern": pattern}, {"type": "number", **bound}],
         "description": description,
     }
 
@@ -221,33 +221,54 @@ Amount = Annotated[
     Decimal,
     PlainValidator(_amount),
     PlainSerializer(lambda d: format(d, "f")),
-    WithJsonSchema(_decimal_schema(r"^\d{1,15}(\.\d{1,2})?$", "amount ≥ 0, at most 2 decimals")),
+    WithJsonSchema(
+        _decimal_schema(r"^\d{1,15}(\.\d{1,2})?$", {"minimum": 0}, "amount ≥ 0, at most 2 decimals")
+    ),
 ]
 Quantity = Annotated[
     Decimal,
     PlainValidator(_quantity),
     PlainSerializer(lambda d: format(d, "f")),
-    WithJsonSchema(_decimal_schema(r"^\d{1,15}(\.\d{1,5})?$", "quantity > 0, at most 5 decimals")),
+    WithJsonSchema(
+        _decimal_schema(
+            # the lookahead rules out zero written in any way
+            r"^(?!0*(\.0*)?$)\d{1,15}(\.\d{1,5})?$",
+            {"exclusiveMinimum": 0},
+            "quantity > 0, at most 5 decimals",
+        )
+    ),
 ]
 IsoDate = Annotated[
     date,
     PlainValidator(_iso_date),
     PlainSerializer(lambda d: d.isoformat()),
-    WithJsonSchema({"type": "string", "format": "date"}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
 ]
 Country = Annotated[
     str,
     PlainValidator(
         _code_in("country_code", "must be an ISO 3166 alpha-2 country code", classifiers.countries)
     ),
-    WithJsonSchema({"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166 alpha-2"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(classifiers.countries()),
+            "description": "ISO 3166 alpha-2",
+        }
+    ),
 ]
 Currency = Annotated[
     str,
     PlainValidator(
         _code_in("currency_code", "must be an ISO 4217 currency code", classifiers.currencies)
     ),
-    WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 alpha-3"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(classifiers.currencies()),
+            "description": "ISO 4217 alpha-3",
+        }
+    ),
 ]
 UnitCode = Annotated[
     str,
