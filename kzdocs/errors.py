@@ -83,7 +83,11 @@ class UnsupportedFormatError(KzdocsError, ValueError):
 
 
 class TemplateError(KzdocsError, LookupError):
-    """A template that is missing or that failed to render."""
+    """A template that is missing or that failed to render; `template` names the file."""
+
+    def __init__(self, message: str, template: str | None = None):
+        self.template = template
+        super().__init__(message)
 
 
 class XmlError(KzdocsError, ValueError):
@@ -111,6 +115,25 @@ class ResourceBlockedError(KzdocsError, PermissionError):
     def __init__(self, url: str):
         self.url = url
         super().__init__(f"refused to fetch {url!r}: only kzdocs' own resources may be loaded")
+
+
+class MissingGlyphError(RenderError):
+    """Text the shipped fonts cannot draw: the PDF would show empty boxes instead."""
+
+    def __init__(self, characters: str):
+        self.characters = characters
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in characters)
+        super().__init__(f"the shipped fonts have no glyph for {shown}")
+
+
+class EmbeddedXmlError(KzdocsError, LookupError):
+    """A PDF that does not carry the record XML kzdocs embeds, or is not a readable PDF."""
+
+    def __init__(self, reason: str, attachments: tuple[str, ...] = ()):
+        self.reason = reason
+        self.attachments = attachments
+        found = f"; attachments found: {', '.join(attachments)}" if attachments else ""
+        super().__init__(f"{reason}{found}")
 
 
 class SigningError(KzdocsError, RuntimeError):

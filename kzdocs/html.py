@@ -1,0 +1,179 @@
+"""The HTML stage: a Document becomes one self-contained HTML page through the Jinja2 template
+`<lang>/<kind>.html`, with values formatted per language and the signature in field 18.
+
+This module is the one place that builds the Jinja2 environment: autoescaping on, undefined
+names are errors, and templates come first from the user's folder (`Config.templates`), then
+from the shipped `kzdocs.templates` package. Record data is only ever passed to templates as
+values, so the engine escapes it and never evaluates it.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import segno
+from jinja2.loaders import split_template_path
+
+from kzdocs import formatting
+from kzdocs.config import DEFAULT, Config
+from kzdocs.errors import TemplateError
+from kzdocs.forms import SERVICES
+from kzdocs.schema import Document, validate
+from kzdocs.sign import Signature
+
+SHIPPED = "kzdocs.templates"
+
+
+def render_html(
+    document: Document | Mapping[str, Any],
+    lang: str,
+    *,
+    config: Config = DEFAULT,
+    signature: Signature | None = None,
+) -> str:
+    """The document as HTML in the language ('kk' or 'ru'); a draft (ЖОБА / ПРОЕКТ) unless a
+    signature is given.
+
+    Raises `UnsupportedFormatError` for another language, `TemplateError` naming the file when
+    a template is missing or fails, `ValidationError` when given a raw record that is invalid.
+    """
+    formatting.check_lang(lang)
+    document = validate(document, config)
+    name = template_name(document.kind, lang)
+    env = environment(config.templates)
+    context = {
+        "document": document,
+        "form": document.form,
+        "issuer": config.issuer,
+        "lang": lang,
+        "signature": signature,
+        "services": SERVICES,
+    }
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateNotFound as exc:
+        missing = exc.name or name
+        raise TemplateError(
+            f"template {missing!r} not found in {_where(config.templates)}", missing
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.name or name
+        raise TemplateError(
+            f"template {where!r}, line {exc.lineno}: {exc.message}", where
+        ) from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"template {name!r} failed to render: {exc}", name) from exc
+
+
+def template_name(kind: str, lang: str) -> str:
+    """The template that words a kind in a language, e.g. 'kk/license-export.html'."""
+    return f"{lang}/{kind}.html"
+
+
+@lru_cache(maxsize=16)
+def environment(folder: Path | None = None) -> jinja2.Environment:
+    """The Jinja2 environment for a user template folder (None: shipped templates only)."""
+    loaders: list[jinja2.BaseLoader] = []
+    if folder is not None:
+        loaders.append(jinja2.FileSystemLoader(str(folder), encoding="utf-8"))
+    loaders.append(ShippedLoader())
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(_filters())
+    return env
+
+
+class ShippedLoader(jinja2.BaseLoader):
+    """Templates shipped in the `kzdocs.templates` package, read with importlib.resources."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool]]:
+        resource: Traversable = files(SHIPPED)
+        for part in split_template_path(template):
+            resource = resource.joinpath(part)
+        if not resource.is_file():
+            raise jinja2.TemplateNotFound(template)
+        source = resource.read_text(encoding="utf-8")
+        if isinstance(resource, Path):
+            # An editable install serves the repository's files: reload them when edited.
+            return source, str(resource), _unchanged_since(resource)
+        return source, None, lambda: True
+
+    def list_templates(self) -> list[str]:
+        return sorted(_walk(files(SHIPPED), ""))
+
+
+def _walk(folder: Traversable, prefix: str) -> list[str]:
+    names = []
+    for item in folder.iterdir():
+        if item.is_dir():
+            names.extend(_walk(item, f"{prefix}{item.name}/"))
+        elif item.name.endswith((".html", ".css")):
+            names.append(prefix + item.name)
+    return names
+
+
+def _unchanged_since(path: Path) -> Callable[[], bool]:
+    mtime = path.stat().st_mtime_ns
+
+    def uptodate() -> bool:
+        try:
+            return path.stat().st_mtime_ns == mtime
+        except OSError:
+            return False
+
+    return uptodate
+
+
+def _where(folder: Path | None) -> str:
+    shipped = "the shipped templates (kzdocs.templates)"
+    return shipped if folder is None else f"{str(folder)!r} or {shipped}"
+
+
+def _localized(format_value: Callable[[Any, str], str]) -> Callable[..., str]:
+    """A filter that formats in the language of the document being rendered."""
+
+    @jinja2.pass_context
+    def localized(context: jinja2.runtime.Context, value: Any) -> str:
+        return format_value(value, context["lang"])
+
+    return localized
+
+
+def _filters() -> dict[str, Callable[..., Any]]:
+    return {
+        "amount": _localized(formatting.amount),
+        "quantity": _localized(formatting.quantity),
+        "country": _localized(formatting.country),
+        "currency": _localized(formatting.currency),
+        "unit": _localized(formatting.unit),
+        "license_type": _localized(formatting.license_type),
+        "operation": _localized(formatting.operation),
+        "date": formatting.date,
+        "astana_time": formatting.astana_time,
+        "qr_data_uri": qr_data_uri,
+    }
+
+
+def qr_data_uri(payload: str) -> str:
+    """A QR code of the payload as a `data:image/svg+xml;base64,…` URI (no file, no network)."""
+    buffer = io.BytesIO()
+    segno.make(payload, error="m", micro=False).save(
+        buffer, kind="svg", xmldecl=False, scale=4, border=2
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
