@@ -35,11 +35,8 @@ _INTEGER_KEYS = frozenset({"code"})
 def to_xml(document: Document) -> bytes:
     """The canonical XML (exclusive C14N 1.0, UTF-8) of a validated record."""
     root = etree.Element(f"{{{NS}}}{document.kind}", nsmap={None: NS})
-    try:
-        for key in _top_level_keys(document.kind):
-            _append(root, key, getattr(document, key), key)
-    except ValueError as exc:  # lxml refuses strings XML cannot carry (e.g. lone surrogates)
-        raise XmlError(str(exc)) from exc
+    for key in _top_level_keys(document.kind):
+        _append(root, key, getattr(document, key), key)
     # Indentation is part of the canonical form: it makes diffs of the XML readable.
     etree.indent(root, space="  ")
     return etree.tostring(root, method="c14n", exclusive=True, with_comments=False)
@@ -111,7 +108,7 @@ def _append(parent: etree._Element, name: str, value: Any, path: str) -> None:
     element = etree.SubElement(parent, f"{{{NS}}}{name}")
     if isinstance(value, Text):
         for lang in LANGS:
-            etree.SubElement(element, f"{{{NS}}}{lang}").text = value[lang]
+            _set_text(etree.SubElement(element, f"{{{NS}}}{lang}"), value[lang], f"{path}.{lang}")
     elif isinstance(value, BaseModel):
         for key in type(value).model_fields:
             _append(element, key, getattr(value, key), f"{path}.{key}")
@@ -119,7 +116,14 @@ def _append(parent: etree._Element, name: str, value: Any, path: str) -> None:
         for index, item in enumerate(value):
             _append(element, _LIST_ITEMS[name], item, f"{path}[{index}]")
     else:
-        element.text = _scalar(value)
+        _set_text(element, _scalar(value), path)
+
+
+def _set_text(element: etree._Element, text: str, path: str) -> None:
+    try:
+        element.text = text
+    except ValueError as exc:  # lxml refuses what XML cannot carry, e.g. a lone surrogate
+        raise XmlError(f"{path}: cannot be written as XML: {exc}", path=path) from None
 
 
 def _scalar(value: Any) -> str:

@@ -17,6 +17,7 @@ from kzdocs.classifiers import units
 from kzdocs.errors import XmlError
 from kzdocs.forms import KINDS, LICENSE_TYPES
 from kzdocs.schema import MODELS, validate
+from kzdocs.schema.types import Text
 from kzdocs.xml import DS_NS, NS, from_xml, parse_xml, to_xml, validate_xml, xsd
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -169,8 +170,8 @@ def test_markup_in_free_text_survives_as_text(hostile):
 
 def test_string_xml_cannot_carry_is_an_xml_error():
     record = _first_of("license-export")
-    document = validate(record).model_copy(update={"additional_info": kzxml.Text("\ud800", "x")})
-    with pytest.raises(XmlError):
+    document = validate(record).model_copy(update={"additional_info": Text("\ud800", "x")})
+    with pytest.raises(XmlError, match=r"^additional_info\.kk: cannot be written as XML"):
         to_xml(document)
 
 
@@ -276,6 +277,24 @@ def test_one_enveloped_signature_is_accepted_and_ignored_on_read(kind):
     record = _first_of(kind)
     signed = _edit(_xml_of(record), lambda root: root.append(_signature()))
     validate_xml(signed)
+    assert validate(from_xml(signed)) == validate(record)
+
+
+def test_a_real_signxml_enveloped_signature_fits_the_schema():
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from signxml import XMLSigner, methods
+
+    record = _first_of("permit-import")
+    signer = XMLSigner(
+        method=methods.enveloped,
+        signature_algorithm="ecdsa-sha256",
+        digest_algorithm="sha256",
+        c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    signed = etree.tostring(signer.sign(parse_xml(_xml_of(record)), key=key))
+    assert etree.fromstring(signed)[-1].tag == f"{{{DS_NS}}}Signature"
+    validate_xml(signed, record["kind"])
     assert validate(from_xml(signed)) == validate(record)
 
 
