@@ -52,14 +52,26 @@ def validate(record: Mapping[str, Any] | Document, config: Config = DEFAULT) -> 
         return record
     if not isinstance(record, Mapping):
         raise ValidationError(
-            [_error(None, "", "object_type", "a record must be a JSON object", record)]
+            [
+                _error(
+                    None,
+                    "",
+                    "object_type",
+                    f"must be a JSON object, got {_json_type(record)}",
+                    record,
+                )
+            ]
         )
     kind = record.get("kind")
     if not isinstance(kind, str) or kind not in FORMS:  # a list or object is no kind either
-        message = f"must be one of {', '.join(KINDS)}"
-        raise ValidationError(
-            [_error(None, "kind", "kind" if "kind" in record else "required", message, kind)]
-        )
+        kinds = ", ".join(KINDS)
+        if "kind" in record:
+            error = _error(
+                None, "kind", "kind", f"must be one of {kinds}, got {_short(kind)}", kind
+            )
+        else:
+            error = _error(None, "kind", "required", f"is required: one of {kinds}", None)
+        raise ValidationError([error])
     errors: list[FieldError] = []
     document = None
     try:
@@ -99,16 +111,39 @@ def _path(loc: tuple[int | str, ...]) -> str:
 def _from_pydantic(kind: str, exc: pydantic.ValidationError) -> Iterator[FieldError]:
     for item in exc.errors(include_url=False):
         rule = _RULES.get(item["type"], item["type"])
-        message = item["msg"]
-        value = item.get("input")
-        if rule == "required":
-            message, value = "is required", None
-        elif rule == "unknown_key":
-            message = "is not a key of this kind of record"
-        elif item["type"] in _RULES:
-            # pydantic's own messages ("Input should be …") do not quote the value; ours do.
-            message = f"{message[0].lower()}{message[1:]}, got {_short(value)}"
+        value = None if rule == "required" else item.get("input")
+        message = _message(item, rule, value) if item["type"] in _RULES else item["msg"]
         yield _error(kind, _path(item["loc"]), rule, message, value)
+
+
+def _message(item: Any, rule: str, value: Any) -> str:
+    """kzdocs' wording for the rules pydantic checks itself, quoting the value like ours do."""
+    ctx = item.get("ctx") or {}
+    if rule == "required":
+        return "is required"
+    if rule == "unknown_key":
+        return "is not a key of this kind of record"
+    if rule in ("too_few", "too_many"):
+        bound = ctx.get("min_length") if rule == "too_few" else ctx.get("max_length")
+        least_or_most = "least" if rule == "too_few" else "most"
+        count = len(value) if isinstance(value, list | tuple) else value
+        return f"must have at {least_or_most} {bound} item(s), got {count}"
+    wording = {
+        "one_of": f"must be one of {ctx.get('expected')}",
+        "object_type": "must be an object",
+        "list_type": "must be a list",
+        "integer_type": "must be a whole number",
+        "range": f"must be at least {ctx['ge']}"
+        if "ge" in ctx
+        else f"must be at most {ctx.get('le')}",
+    }
+    return f"{wording.get(rule, item['msg'])}, got {_short(value)}"
+
+
+def _json_type(value: Any) -> str:
+    names = {list: "an array", tuple: "an array", str: "a string", bool: "a boolean"}
+    names |= {int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _short(value: Any) -> str:
