@@ -1,0 +1,423 @@
+"""Checks a lawyer can run after editing templates: nothing missing, nothing unknown, no glyph
+the shipped fonts cannot draw.
+
+For every kind and language: the template exists; it renders (with a built-in sample record
+that fills every optional field) the 18 numbered fields with their labels from the forms
+catalogue; it reads every required record field and no field the schema lacks (found by walking
+the Jinja2 syntax tree of the template and everything it extends, imports or includes); both
+languages read the same fields; every character of every template is in every shipped font.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+
+from kzdocs.config import DEFAULT, Config
+from kzdocs.forms import FIELD_OF_KEY, KINDS, REFUSAL_LABELS, field_labels, get_form
+
+LANGS = ("kk", "ru")
+_ROOT = "document"  # the name templates receive the record under (kzdocs.html)
+_ITEM = "[]"  # a chain step into the items of a list
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the templates, said so a lawyer can find it."""
+
+    kind: str | None  # None: a template every kind shares
+    lang: str | None
+    field: int | None
+    message: str
+    template: str | None = None
+
+    def describe(self) -> str:
+        """«license-export ru field 5: the label «Заявитель» is missing (ru/…)»."""
+        where = " ".join(p for p in (self.kind or "all kinds", self.lang) if p)
+        if self.field is not None:
+            where += f" field {self.field}"
+        tail = f" ({self.template})" if self.template else ""
+        return f"{where}: {self.message}{tail}"
+
+
+def format_problems(problems: list[Problem]) -> str:
+    """The text `kzdocs templates check` prints."""
+    if not problems:
+        return "templates OK: every kind, both languages, all 18 fields, every character drawn"
+    lines = [f"{len(problems)} problem(s) in the templates:"]
+    lines += [f"  - {problem.describe()}" for problem in problems]
+    return "\n".join(lines)
+
+
+def check_templates(
+    template_dir: str | Path | None = None, *, samples: dict[str, dict] | None = None
+) -> list[Problem]:
+    """Every problem of the templates in `template_dir` (None: the shipped templates).
+
+    A folder may hold only some templates: the others come from the shipped ones, as when
+    rendering. `samples` replaces the built-in sample record of a kind.
+    """
+    from kzdocs.html import environment
+
+    config = Config(templates=Path(template_dir)) if template_dir is not None else DEFAULT
+    env = environment(config.templates)
+    problems: list[Problem] = []
+    for kind in KINDS:
+        used: dict[str, set[tuple[str, ...]]] = {}
+        for lang in LANGS:
+            name = f"{lang}/{kind}.html"
+            try:
+                env.loader.get_source(env, name)
+            except jinja2.TemplateNotFound:
+                problems.append(Problem(kind, lang, None, "the template is missing", name))
+                continue
+            problems += _label_table(env, kind, lang, name)
+            try:
+                chains = _chains(env, name, kind, lang)
+            except jinja2.TemplateError as exc:
+                problems.append(Problem(kind, lang, None, f"cannot be read: {exc}", name))
+                continue
+            used[lang] = chains
+            problems += _schema_problems(kind, lang, name, chains)
+            sample = (samples or {}).get(kind) or sample_record(kind)
+            problems += _rendered_problems(kind, lang, name, sample, config)
+        problems += _language_differences(kind, used)
+    problems += _font_problems(env)
+    return problems
+
+
+# -- what the templates read from the record ----------------------------------------------------
+
+
+def _chains(env: jinja2.Environment, name: str, kind: str, lang: str) -> set[tuple[str, ...]]:
+    """Every attribute chain off `document` in the template and the templates it uses."""
+    known = {"form": get_form(kind), "lang": lang}
+    chains: set[tuple[str, ...]] = set()
+    seen: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source, _, _ = env.loader.get_source(env, current)
+        aliases: dict[str, tuple[str, ...]] = {_ROOT: ()}
+        for node in _walk(env.parse(source), known):
+            if isinstance(node, nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport):
+                target = _static(node.template, known)
+                if isinstance(target, str):
+                    pending.append(target)
+            elif isinstance(node, nodes.Assign | nodes.For):
+                _alias(node, aliases)
+            elif isinstance(node, nodes.Getattr):
+                chain = _chain(node, aliases)
+                if chain:
+                    chains.add(chain)
+    return chains
+
+
+_UNKNOWN = object()
+
+
+def _walk(node: nodes.Node, known: dict[str, Any]) -> Iterator[nodes.Node]:
+    """All nodes, skipping `{% if %}` branches that cannot be taken for this kind and language."""
+    yield node
+    if isinstance(node, nodes.If):
+        taken = _static(node.test, known)
+        if taken is not _UNKNOWN:
+            branches = [node.body] if taken else [*([e] for e in node.elif_), node.else_]
+            for branch in branches:
+                for child in branch:
+                    yield from _walk(child, known)
+            return
+    for child in node.iter_child_nodes():
+        yield from _walk(child, known)
+
+
+def _static(node: nodes.Node, known: dict[str, Any]) -> Any:
+    """The value of an expression that depends only on the form and language, else _UNKNOWN."""
+    if isinstance(node, nodes.Const):
+        return node.value
+    if isinstance(node, nodes.Name):
+        return known.get(node.name, _UNKNOWN)
+    if isinstance(node, nodes.Getattr):
+        value = _static(node.node, known)
+        return _UNKNOWN if value is _UNKNOWN else getattr(value, node.attr, _UNKNOWN)
+    if isinstance(node, nodes.Concat):
+        parts = [_static(n, known) for n in node.nodes]
+        return _UNKNOWN if _UNKNOWN in parts else "".join(map(str, parts))
+    if isinstance(node, nodes.Not):
+        value = _static(node.node, known)
+        return _UNKNOWN if value is _UNKNOWN else not value
+    if isinstance(node, nodes.Compare) and len(node.ops) == 1:
+        left, right = _static(node.expr, known), _static(node.ops[0].expr, known)
+        compare = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b,
+                   "in": lambda a, b: a in b, "notin": lambda a, b: a not in b}  # fmt: skip
+        op = compare.get(node.ops[0].op)
+        if op is None or _UNKNOWN in (left, right):
+            return _UNKNOWN
+        return op(left, right)
+    return _UNKNOWN
+
+
+def _alias(node: nodes.Assign | nodes.For, aliases: dict[str, tuple[str, ...]]) -> None:
+    """`{% set person = document.authorized_person %}`, `{% for b in document.basis %}`."""
+    target, value = node.target, node.node if isinstance(node, nodes.Assign) else node.iter
+    if not isinstance(target, nodes.Name):
+        return
+    chain = _chain(value, aliases) if isinstance(value, nodes.Getattr) else None
+    if chain is None and isinstance(value, nodes.Name) and value.name in aliases:
+        chain = aliases[value.name]
+    if chain is not None:
+        aliases[target.name] = (*chain, _ITEM) if isinstance(node, nodes.For) else chain
+
+
+def _chain(node: nodes.Getattr, aliases: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:
+    attrs: list[str] = []
+    current: nodes.Node = node
+    while isinstance(current, nodes.Getattr):
+        attrs.append(current.attr)
+        current = current.node
+    if isinstance(current, nodes.Name) and current.name in aliases:
+        return (*aliases[current.name], *reversed(attrs))
+    return None
+
+
+def _schema_problems(
+    kind: str, lang: str, name: str, chains: set[tuple[str, ...]]
+) -> Iterator[Problem]:
+    from kzdocs.schema import MODELS
+
+    model = MODELS[kind]
+    for chain in sorted(chains):
+        missing = _missing_step(model, chain)
+        if missing is not None:
+            shown = ".".join((_ROOT, *chain)).replace(f".{_ITEM}", "[]")
+            yield Problem(kind, lang, FIELD_OF_KEY.get(chain[0]),
+                          f"{shown}: the {kind} record has no field {missing!r}", name)  # fmt: skip
+    top = {chain[0] for chain in chains if chain}
+    for key, info in model.model_fields.items():
+        if info.is_required() and key != "kind" and key not in top:
+            number = FIELD_OF_KEY.get(key) if get_form(kind).numbered else None
+            yield Problem(kind, lang, number,
+                          f"the required record field {key!r} is never shown", name)  # fmt: skip
+
+
+def _missing_step(model: type, chain: tuple[str, ...]) -> str | None:
+    """The first step of `chain` the type has no attribute for, or None if all resolve."""
+    current: Any = model
+    for step in chain:
+        current = _unwrap(current)
+        if step == _ITEM:
+            args = typing.get_args(current)
+            if typing.get_origin(current) is not list or not args:
+                return step
+            current = args[0]
+        elif hasattr(current, "model_fields") and step in current.model_fields:
+            current = current.model_fields[step].annotation
+        elif hasattr(current, "__dataclass_fields__") and step in {
+            f.name for f in dataclass_fields(current)
+        }:
+            current = typing.get_type_hints(current).get(step, Any)
+        elif isinstance(current, type) and hasattr(current, step):
+            return None  # a method or property (`split`, `form`): nothing further to check
+        else:
+            return None if current is Any else step
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`Contract | None` → Contract, `Annotated[Text, …]` → Text, `Literal["a"]` → str."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _unwrap(options[0]) if len(options) == 1 else Any
+    if origin is typing.Literal:
+        return type(typing.get_args(annotation)[0])
+    return annotation
+
+
+def _language_differences(kind: str, used: dict[str, set[tuple[str, ...]]]) -> Iterator[Problem]:
+    if len(used) < 2:
+        return
+    for lang, other in (("kk", "ru"), ("ru", "kk")):
+        for chain in sorted(used[other] - used[lang]):
+            shown = ".".join((_ROOT, *chain)).replace(f".{_ITEM}", "[]")
+            field = FIELD_OF_KEY.get(chain[0]) if get_form(kind).numbered else None
+            yield Problem(kind, lang, field, f"{shown} is shown in {other} but not in {lang}",
+                          f"{lang}/{kind}.html")  # fmt: skip
+
+
+# -- what the templates render ----------------------------------------------------------------
+
+
+def _label_table(env: jinja2.Environment, kind: str, lang: str, name: str) -> Iterator[Problem]:
+    """A kind template's `{% set labels = {1: "…", …} %}` must label all 18 fields."""
+    if not get_form(kind).numbered:
+        return
+    source, _, _ = env.loader.get_source(env, name)
+    try:
+        tree = env.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return  # the render check reports the syntax error with its line
+    for node in tree.find_all(nodes.Assign):
+        if isinstance(node.target, nodes.Name) and node.target.name == "labels":
+            if not isinstance(node.node, nodes.Dict):
+                return
+            given = {
+                pair.key.value: pair.value
+                for pair in node.node.items
+                if isinstance(pair.key, nodes.Const)
+            }
+            for number in field_labels(kind):
+                if number not in given:
+                    yield Problem(kind, lang, number, "the field has no label in `labels`", name)
+            return
+
+
+def _rendered_problems(
+    kind: str, lang: str, name: str, sample: dict[str, Any], config: Config
+) -> Iterator[Problem]:
+    """Render the sample record; every field number and label must be on the page."""
+    from lxml import html as lxml_html
+
+    from kzdocs.errors import KzdocsError
+    from kzdocs.html import render_html
+
+    try:
+        page = lxml_html.document_fromstring(render_html(sample, lang, config=config))
+    except KzdocsError as exc:
+        yield Problem(kind, lang, None, f"does not render: {exc}", name)
+        return
+    if not get_form(kind).numbered:
+        text = _squeeze(page.text_content())
+        for key, label in REFUSAL_LABELS.items():
+            if _squeeze(label[lang]) not in text:
+                yield Problem(
+                    kind, lang, None, f"the label «{label[lang]}» ({key}) is missing", name
+                )
+        return
+    cells: dict[int, list[Any]] = {}
+    for cell in page.xpath("//*[@data-field]"):
+        number = cell.get("data-field")
+        cells.setdefault(int(number) if number.isdigit() else -1, []).append(cell)
+    for number, label in field_labels(kind).items():
+        found = cells.get(number, [])
+        if not found:
+            yield Problem(kind, lang, number, "no element with data-field for this field", name)
+            continue
+        if len(found) > 1:
+            yield Problem(kind, lang, number, f"data-field appears {len(found)} times", name)
+        shown = " ".join(
+            _squeeze(e.text_content())
+            for e in found[0].xpath(".//*[contains(@class, 'field-label')]")
+        )
+        if _squeeze(label[lang]) not in shown:
+            message = f"the label «{label[lang]}» is missing; the field shows «{shown}»"
+            yield Problem(kind, lang, number, message, name)
+    for number in sorted(set(cells) - set(field_labels(kind))):
+        yield Problem(kind, lang, number, "data-field is not a field number 1-18", name)
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- characters and fonts ------------------------------------------------------------------------
+
+
+def _font_problems(env: jinja2.Environment) -> Iterator[Problem]:
+    """Every character of every template must be in every shipped font (bold text needs bold)."""
+    fonts = _font_maps()
+    for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".css"))):
+        source, _, _ = env.loader.get_source(env, name)
+        parts = name.split("/")
+        lang = parts[0] if parts[0] in LANGS else None
+        kind = parts[-1].removesuffix(".html") if parts[-1].removesuffix(".html") in KINDS else None
+        reported: set[str] = set()
+        for line_number, line in enumerate(source.splitlines(), start=1):
+            for char in line:
+                if char in reported or char.isspace():
+                    continue
+                lacking = [font for font, cmap in fonts.items() if ord(char) not in cmap]
+                if lacking:
+                    reported.add(char)
+                    message = (
+                        f"line {line_number}: character {char!r} (U+{ord(char):04X}) "
+                        f"is not in the shipped font(s) {', '.join(lacking)}"
+                    )
+                    yield Problem(kind, lang, None, message, name)
+
+
+def _font_maps() -> dict[str, set[int]]:
+    """The characters each shipped font file draws, by file name."""
+    from importlib.resources import files
+
+    from fontTools.ttLib import TTFont
+
+    maps = {}
+    for resource in sorted(files("kzdocs.fonts").iterdir(), key=lambda r: r.name):
+        if resource.name.endswith(".ttf"):
+            with resource.open("rb") as file:
+                font = TTFont(file, lazy=True)
+                maps[resource.name] = set(font.getBestCmap())
+                font.close()
+    return maps
+
+
+# -- sample records ------------------------------------------------------------------------------
+
+_TRADE = {
+    "valid_from": "2026-03-02",
+    "valid_to": "2027-03-01",
+    "contract": {"number": "CN-14/2026", "date": "2026-01-20"},
+    "applicant": {"name": "Sample LLP", "id": "150440000013", "address": "Astana"},
+    "counterparty": {"name": "Sample Co.", "address": "Urumqi"},
+    "route_country": "CN",
+    "counterparty_country": "CN",
+    "currency": "USD",
+    "value": "125000.00",
+    "statistical_value": "125000.00",
+    "origin_country": "KZ",
+    "quantity": "500",
+    "supplementary_quantity": {"quantity": "500000", "unit": "166"},
+    "unit": "168",
+    "goods": {"hs_code": "1001990000", "description": "Wheat"},
+    "additional_info": "By rail",
+    "issued_on": "2026-03-02",
+}
+_LICENSE = {"number": "01KZ260010000123", "license_type": "one-time", "basis": ["Certificate 1"]}
+_PERMIT = {
+    "number": "KZ26000B0391",
+    "authorized_person": {
+        "full_name": "Sample Person", "position": "Director", "phone": "+7 701 555 18 42",
+        "date": "2026-02-28",
+    },
+}  # fmt: skip
+_REFUSAL = {
+    "kind": "refusal",
+    "number": "04-15/1302",
+    "issued_on": "2026-03-16",
+    "recipient": {"name": "Sample LLP", "id": "150440000013", "address": "Astana"},
+    "application": {"number": "26-0034410", "date": "2026-03-13"},
+    "service": "license-import",
+    "grounds": [{"code": 1, "details": "Details"}, {"code": 2}],
+}
+
+
+def sample_record(kind: str) -> dict[str, Any]:
+    """A valid record of `kind` with every optional field filled, so every part renders."""
+    family = get_form(kind).family
+    if family == "refusal":
+        return dict(_REFUSAL)
+    return {"kind": kind, **_TRADE, **(_LICENSE if family == "license" else _PERMIT)}
