@@ -20,3 +20,38 @@ class Signature:
     bin: str | None = None  # OU=BIN… of the subject
     test_certificate: bool = False
     qr_payloads: tuple[str, ...] = field(default=())  # the signed data, split into chunks
+
+
+# The rest of the stage is imported on first use: signxml and pyHanko are slow to import and
+# most renders (HTML previews, drafts) never sign.
+_EXPORTS = {
+    "Signer": "kzdocs.sign.base",
+    "CertificateInfo": "kzdocs.sign.base",
+    "VerifyResult": "kzdocs.sign.base",
+    "KeyMaterial": "kzdocs.sign.certs",
+    "dev_cert": "kzdocs.sign.certs",
+    "load_key": "kzdocs.sign.certs",
+    "get_signer": "kzdocs.sign.registry",
+    "available_signers": "kzdocs.sign.registry",
+    "NoSigner": "kzdocs.sign.signers",
+    "LocalKeySigner": "kzdocs.sign.signers",
+    "CommandSigner": "kzdocs.sign.signers",
+    "NCANodeSigner": "kzdocs.sign.ncanode",
+    "qr_payloads": "kzdocs.sign.qr",
+    "qr_svg": "kzdocs.sign.qr",
+    "qr_png": "kzdocs.sign.qr",
+    "verify_xml": "kzdocs.sign.verify",
+    "verify_pdf": "kzdocs.sign.verify",
+    "wrap_and_sign_wsse": "kzdocs.sign.wsse",
+}
+
+__all__ = ["Signature", *_EXPORTS]
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kzdocs.sign' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(module), name)

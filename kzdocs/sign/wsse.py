@@ -1,0 +1,148 @@
+"""The transport signature as WS-Security: a SOAP 1.2 envelope around the record; its Body and a
+Timestamp signed (exclusive C14N); the certificate a BinarySecurityToken that KeyInfo references."""
+
+from __future__ import annotations
+
+import base64
+import copy
+from datetime import datetime
+
+from cryptography.hazmat.primitives.serialization import Encoding
+from lxml import etree
+from signxml import DigestAlgorithm, SignatureConstructionMethod, XMLSigner
+
+from kzdocs.errors import VerificationError
+from kzdocs.sign.base import VerifyResult, aware
+from kzdocs.sign.certs import KeyMaterial
+from kzdocs.sign.xmldsig import DS, EXC_C14N, LOCAL_METHODS, ds, verify_signature
+from kzdocs.sign.xmlparse import parse, serialize
+
+SOAP = "http://www.w3.org/2003/05/soap-envelope"
+WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
+BASE64 = (
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
+)
+BODY_ID, TIMESTAMP_ID, TOKEN_ID = "kzdocs-body", "kzdocs-timestamp", "kzdocs-token"
+
+
+def _q(ns: str, tag: str) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+def wrap_and_sign_wsse(
+    xml: bytes, material: KeyMaterial, signed_at: datetime | None = None
+) -> bytes:
+    """A SOAP 1.2 envelope with `xml` as its Body, signed in a wsse:Security header."""
+    record = parse(xml)
+    moment = aware(signed_at)
+    envelope = etree.Element(_q(SOAP, "Envelope"), nsmap={"soap": SOAP})
+    header = etree.SubElement(envelope, _q(SOAP, "Header"))
+    security = etree.SubElement(
+        header,
+        _q(WSSE, "Security"),
+        {_q(SOAP, "mustUnderstand"): "true"},
+        nsmap={"wsse": WSSE, "wsu": WSU},
+    )
+    token = etree.SubElement(
+        security,
+        _q(WSSE, "BinarySecurityToken"),
+        {"EncodingType": BASE64, "ValueType": X509V3, _q(WSU, "Id"): TOKEN_ID},
+    )
+    token.text = base64.b64encode(material.certificate.public_bytes(Encoding.DER)).decode("ascii")
+    timestamp = etree.SubElement(security, _q(WSU, "Timestamp"), {_q(WSU, "Id"): TIMESTAMP_ID})
+    etree.SubElement(timestamp, _q(WSU, "Created")).text = moment.isoformat(timespec="seconds")
+    body = etree.SubElement(
+        envelope, _q(SOAP, "Body"), {_q(WSU, "Id"): BODY_ID}, nsmap={"wsu": WSU}
+    )
+    body.append(record)
+
+    signer = XMLSigner(
+        method=SignatureConstructionMethod.detached,
+        signature_algorithm=LOCAL_METHODS[material.algorithm],
+        digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm=EXC_C14N,
+    )
+    signer.namespaces = {"ds": DS}
+    signature = signer.sign(
+        envelope,
+        key=material.key,
+        reference_uri=[f"#{BODY_ID}", f"#{TIMESTAMP_ID}"],
+        key_info=_token_reference(),
+    )
+    security.append(signature)
+    return serialize(envelope)
+
+
+def _token_reference() -> etree._Element:
+    key_info = etree.Element(ds("KeyInfo"), nsmap={"ds": DS})
+    reference = etree.SubElement(key_info, _q(WSSE, "SecurityTokenReference"), nsmap={"wsse": WSSE})
+    etree.SubElement(reference, _q(WSSE, "Reference"), URI=f"#{TOKEN_ID}", ValueType=X509V3)
+    return key_info
+
+
+def referenced_token(signature: etree._Element, root: etree._Element) -> str | None:
+    """The base64 certificate of the BinarySecurityToken that KeyInfo points to."""
+    ref = signature.find(
+        f"{ds('KeyInfo')}/{_q(WSSE, 'SecurityTokenReference')}/{_q(WSSE, 'Reference')}"
+    )
+    uri = ref.get("URI", "") if ref is not None else ""
+    if not uri.startswith("#"):
+        return None
+    tokens = [
+        t for t in root.iter(_q(WSSE, "BinarySecurityToken")) if t.get(_q(WSU, "Id")) == uri[1:]
+    ]
+    return tokens[0].text if len(tokens) == 1 else None
+
+
+def is_wsse(root: etree._Element) -> bool:
+    return root.tag == _q(SOAP, "Envelope")
+
+
+def verify_wsse(data: bytes | etree._Element) -> VerifyResult:
+    """Check a WS-Security envelope: the Body and Timestamp signed by the token's certificate."""
+    envelope = parse(data) if isinstance(data, bytes) else data
+    if not is_wsse(envelope):
+        return VerifyResult(False, "not a SOAP 1.2 envelope", "none")
+    security = envelope.find(f"{_q(SOAP, 'Header')}/{_q(WSSE, 'Security')}")
+    body = envelope.find(_q(SOAP, "Body"))
+    signature = security.find(ds("Signature")) if security is not None else None
+    if signature is None or body is None:
+        return VerifyResult(
+            False, "no wsse:Security signature or no soap:Body in the envelope", "none"
+        )
+    body_id = body.get(_q(WSU, "Id"))
+    if not body_id:
+        return VerifyResult(False, "soap:Body has no wsu:Id, so no signature can cover it", "wsse")
+    location = f"./{_q(SOAP, 'Header')}/{_q(WSSE, 'Security')}/"
+    result = verify_signature(envelope, signature, location=location, whole_document=f"#{body_id}")
+    if not result.valid:
+        return result
+    return VerifyResult(
+        True, result.reason, "wsse", result.certificate, _created(envelope, signature)
+    )
+
+
+def _created(envelope: etree._Element, signature: etree._Element) -> datetime | None:
+    uris = {r.get("URI") for r in signature.iterfind(f"{ds('SignedInfo')}/{ds('Reference')}")}
+    for timestamp in envelope.iter(_q(WSU, "Timestamp")):
+        if f"#{timestamp.get(_q(WSU, 'Id'))}" in uris:
+            text = timestamp.findtext(_q(WSU, "Created"))
+            try:
+                return datetime.fromisoformat(text) if text else None
+            except ValueError:
+                return None
+    return None
+
+
+def unwrap_wsse(data: bytes) -> bytes:
+    """The record inside a WS-Security envelope's Body (not verified: call `verify_wsse`)."""
+    envelope = parse(data)
+    body = envelope.find(_q(SOAP, "Body"))
+    children = list(body) if body is not None else []
+    if len(children) != 1:
+        raise VerificationError("a kzdocs envelope's soap:Body holds exactly one record element")
+    record = copy.deepcopy(children[0])
+    etree.cleanup_namespaces(record)  # drop the envelope's declarations the record inherited
+    return serialize(record)
