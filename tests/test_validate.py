@@ -1,0 +1,643 @@
+"""The schema stage: every rule of the record contract, on real fixture files."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pydantic
+import pytest
+
+from kzdocs.config import Config
+from kzdocs.errors import FieldError, ValidationError
+from kzdocs.forms import FIELD_OF_KEY, KINDS, REFUSAL_LABELS, field_labels
+from kzdocs.schema import Document, Text, json_schema, validate
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+VALID = sorted(FIXTURES.glob("*.json"))
+INVALID = sorted((FIXTURES / "invalid").glob("*.json"))
+RECORD_DOC = ROOT / "docs" / "record.md"
+
+# Each invalid fixture and exactly the errors it yields: (form field, path, rule).
+BROKEN: dict[str, list[tuple[int | None, str, str]]] = {
+    "all-at-once": [
+        (1, "number", "number_format"),
+        (2, "valid_to", "period_length"),
+        (7, "route_country", "country_code"),
+        (9, "currency", "currency_code"),
+        (15, "goods.hs_code", "hs_code_format"),
+    ],
+    "amount_decimals": [(11, "statistical_value", "amount_decimals")],
+    "amount_decimals--json-number": [(10, "value", "amount_decimals")],
+    "amount_format--boolean": [(10, "value", "amount_format")],
+    "amount_format--grouped": [(10, "value", "amount_format")],
+    "amount_negative": [(10, "value", "amount_negative")],
+    "amount_negative--minus-zero": [(10, "value", "amount_negative")],
+    "amount_too_large": [(11, "statistical_value", "amount_too_large")],
+    "bin_iin_checksum": [(5, "applicant.id", "bin_iin_checksum")],
+    "bin_iin_checksum--iin": [(5, "applicant.id", "bin_iin_checksum")],
+    "bin_iin_checksum--refusal": [(None, "recipient.id", "bin_iin_checksum")],
+    "bin_iin_checksum--still-ten": [(5, "applicant.id", "bin_iin_checksum")],
+    "bin_iin_format--eleven-digits": [(5, "applicant.id", "bin_iin_format")],
+    "bin_iin_format--fifth-digit": [(5, "applicant.id", "bin_iin_format")],
+    "bin_iin_format--number": [(5, "applicant.id", "bin_iin_format")],
+    "contract_required": [(4, "contract", "contract_required")],
+    "contract_required--null": [(4, "contract", "contract_required")],
+    "country_code--kosovo": [(8, "counterparty_country", "country_code")],
+    "country_code--lowercase": [(12, "origin_country", "country_code")],
+    "country_code--soviet-union": [(7, "route_country", "country_code")],
+    "currency_code--rur": [(9, "currency", "currency_code")],
+    "date_after_document--application": [(None, "application.date", "date_after_document")],
+    "date_after_document--authorized-person": [
+        (17, "authorized_person.date", "date_after_document")
+    ],
+    "date_after_document--contract": [(4, "contract.date", "date_after_document")],
+    "date_format": [(18, "issued_on", "date_format")],
+    "date_invalid": [(2, "valid_to", "date_invalid")],
+    "date_range": [(2, "valid_from", "date_range")],
+    "grounds_repeated": [(None, "grounds", "grounds_repeated")],
+    "hs_code_chapter--00": [(15, "goods.hs_code", "hs_code_chapter")],
+    "hs_code_chapter--77": [(15, "goods.hs_code", "hs_code_chapter")],
+    "hs_code_chapter--98": [(15, "goods.hs_code", "hs_code_chapter")],
+    "hs_code_chapter--99": [(15, "goods.hs_code", "hs_code_chapter")],
+    "hs_code_format": [(15, "goods.hs_code", "hs_code_format")],
+    "hs_code_format--number": [(15, "goods.hs_code", "hs_code_format")],
+    "integer_type--ground-boolean": [(None, "grounds[0].code", "integer_type")],
+    "integer_type--ground-code": [(None, "grounds[0].code", "integer_type")],
+    "kind": [(None, "kind", "kind")],
+    "kind--not-a-string": [(None, "kind", "kind")],
+    "list_type--basis": [(17, "basis", "list_type")],
+    "number_format--licence": [(1, "number", "number_format")],
+    "number_format--permit": [(1, "number", "number_format")],
+    "object_type": [(None, "", "object_type")],
+    "object_type--applicant": [(5, "applicant", "object_type")],
+    "one_of--license-type": [(3, "license_type", "one_of")],
+    "one_of--service": [(None, "service", "one_of")],
+    "period_length--general": [(2, "valid_to", "period_length")],
+    "period_length--one-time": [(2, "valid_to", "period_length")],
+    "period_order": [(2, "valid_to", "period_order")],
+    "phone_format": [(17, "authorized_person.phone", "phone_format")],
+    "quantity_decimals": [(13, "quantity", "quantity_decimals")],
+    "quantity_decimals--supplementary": [
+        (13, "supplementary_quantity.quantity", "quantity_decimals")
+    ],
+    "quantity_format--boolean": [(13, "quantity", "quantity_format")],
+    "quantity_positive": [(13, "quantity", "quantity_positive")],
+    "quantity_positive--json-number": [(13, "quantity", "quantity_positive")],
+    "quantity_too_large": [(13, "quantity", "quantity_too_large")],
+    "range--ground-code": [(None, "grounds[0].code", "range")],
+    "range--ground-zero": [(None, "grounds[0].code", "range")],
+    "reference_format": [(4, "contract.number", "reference_format")],
+    "required--authorized-person": [(17, "authorized_person", "required")],
+    "required--basis": [(17, "basis", "required")],
+    "required--goods": [(15, "goods", "required")],
+    "required--kind": [(None, "kind", "required")],
+    "required--license-type": [(3, "license_type", "required")],
+    "text_control_chars": [(16, "additional_info", "text_control_chars")],
+    "text_empty": [(6, "counterparty.name", "text_empty")],
+    "text_empty--localized": [(6, "counterparty.address", "text_empty")],
+    "text_languages--extra-key": [(5, "applicant.name", "text_languages")],
+    "text_languages--missing-ru": [(15, "goods.description", "text_languages")],
+    "text_too_long": [(15, "goods.description", "text_too_long")],
+    "text_type": [(16, "additional_info", "text_type")],
+    "too_few--basis": [(17, "basis", "too_few")],
+    "too_few--grounds": [(None, "grounds", "too_few")],
+    "too_many--basis": [(17, "basis", "too_many")],
+    "unit_code": [(14, "unit", "unit_code")],
+    "unit_code--supplementary": [(13, "supplementary_quantity.unit", "unit_code")],
+    "unknown_key--ground": [(None, "grounds[0].article", "unknown_key")],
+    "unknown_key--license-type-on-permit": [(3, "license_type", "unknown_key")],
+    "unknown_key--nested": [(5, "applicant.phone", "unknown_key")],
+    "unknown_key--top-level": [(None, "signature", "unknown_key")],
+}
+
+# Rules no record alone can break: they need a configuration (tested below).
+CONFIGURED_RULES = {"number_pattern"}
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _fixture(name: str) -> dict[str, Any]:
+    return _load(FIXTURES / f"{name}.json")
+
+
+def _errors(record: Any, config: Config | None = None) -> list[FieldError]:
+    with pytest.raises(ValidationError) as caught:
+        validate(record) if config is None else validate(record, config)
+    return caught.value.errors
+
+
+def _where(record: Any, config: Config | None = None) -> list[tuple[int | None, str, str]]:
+    return [(e.field, e.path, e.rule) for e in _errors(record, config)]
+
+
+def _documented_rules() -> set[str]:
+    text = RECORD_DOC.read_text(encoding="utf-8")
+    section = text.split("\n## Rules\n", 1)[1]
+    return set(re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.MULTILINE))
+
+
+# --- valid records ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
+def test_valid_fixture_becomes_a_document(path):
+    record = _load(path)
+    document = validate(record)
+    assert isinstance(document, Document)
+    assert (
+        document.kind
+        == record["kind"]
+        == path.stem.split("-")[0]
+        + ("" if record["kind"] == "refusal" else "-" + path.stem.split("-")[1])
+    )
+    assert document.number == record["number"]
+    assert document.issued_on.isoformat() == record["issued_on"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_has_at_least_two_valid_fixtures(kind):
+    kinds = [_load(path)["kind"] for path in VALID]
+    assert kinds.count(kind) >= 2
+
+
+def test_fixtures_cover_the_licence_types_and_optional_parts():
+    records = [_load(path) for path in VALID]
+    licences = [r for r in records if r["kind"].startswith("license")]
+    assert {r["license_type"] for r in licences} == {"one-time", "general", "exclusive"}
+    assert any(r["license_type"] == "general" and "contract" not in r for r in licences)
+    assert any((r.get("contract") or {}).get("number", "absent") is None for r in records)
+    assert any("additional_info" not in r for r in records if r["kind"] != "refusal")
+    assert any("supplementary_quantity" in r for r in records)
+    ids = [r.get("applicant", r.get("recipient"))["id"] for r in records]
+    assert any(i[4] in "0123" for i in ids) and any(i[4] in "456" for i in ids)
+    grounds = [len(r["grounds"]) for r in records if r["kind"] == "refusal"]
+    assert 1 in grounds and max(grounds) > 1
+
+
+def test_one_description_is_long_enough_to_flow_over_a_page():
+    descriptions = [_load(path).get("goods", {}).get("description") for path in VALID]
+    longest = max(len(d["ru"]) for d in descriptions if isinstance(d, dict))
+    assert longest >= 1400
+
+
+def test_exclusive_licence_may_run_longer_than_a_year():
+    record = _fixture("license-export-gold")
+    document = validate(record)
+    assert document.license_type == "exclusive"
+    assert (document.valid_to - document.valid_from).days > 366
+
+
+def test_permit_may_run_longer_than_a_year():
+    record = dict(_fixture("permit-import-diesel"), valid_to="2028-04-14")
+    assert validate(record).valid_to.year == 2028
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_to"),
+    [("2026-03-02", "2027-03-01"), ("2024-02-29", "2025-02-28"), ("2026-03-02", "2026-03-02")],
+)
+def test_one_time_licence_runs_up_to_the_day_before_a_year_later(valid_from, valid_to):
+    record = dict(_fixture("license-export-wheat"), valid_from=valid_from, valid_to=valid_to)
+    record["contract"] = dict(record["contract"], date="2024-01-10")
+    assert validate(record).valid_to.isoformat() == valid_to
+
+
+def test_period_from_29_february_ends_on_28_february():
+    record = dict(_fixture("license-export-wheat"), valid_from="2024-02-29", valid_to="2025-03-01")
+    record["contract"] = dict(record["contract"], date="2024-01-10")
+    assert _where(record) == [(2, "valid_to", "period_length")]
+
+
+def test_free_text_as_string_stands_for_both_languages():
+    document = validate(_fixture("license-import-alcohol"))
+    description = document.goods.description
+    assert isinstance(description, Text)
+    assert description["kk"] == description["ru"]
+    assert description.ru.startswith("Спирт этиловый ректификованный")
+
+
+def test_free_text_object_keeps_each_language():
+    name = validate(_fixture("license-export-wheat")).applicant.name
+    assert name.kk == "«Астық Экспорт» жауапкершілігі шектеулі серіктестігі"
+    assert name["ru"] == "Товарищество с ограниченной ответственностью «Астык Экспорт»"
+
+
+def test_free_text_surrounding_spaces_are_dropped():
+    record = _fixture("license-export-wheat")
+    record["counterparty"] = dict(record["counterparty"], name="  Xinjiang Grain Trading  ")
+    assert validate(record).counterparty.name.kk == "Xinjiang Grain Trading"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("125000.00", "125000.00"), (125000, "125000"), (48600.5, "48600.5"), ("0", "0")],
+)
+def test_amounts_as_strings_or_json_numbers(value, expected):
+    record = dict(_fixture("license-export-wheat"), value=value)
+    assert validate(record).value == Decimal(expected)
+
+
+def test_json_numbers_in_a_fixture_are_decimals():
+    document = validate(_fixture("license-import-medicines"))
+    assert document.value == Decimal("48600.50")
+    assert document.quantity == Decimal(54000)
+    assert document.contract.number is None
+
+
+def test_supplementary_quantity_keeps_its_unit():
+    document = validate(_fixture("license-import-alcohol"))
+    assert document.supplementary_quantity.unit == "831"
+    assert document.supplementary_quantity.quantity == Decimal("231600")
+
+
+def test_document_is_immutable():
+    document = validate(_fixture("license-export-wheat"))
+    with pytest.raises(pydantic.ValidationError):
+        document.number = "01KZ260010000999"
+
+
+def test_a_document_passes_through_unchanged():
+    document = validate(_fixture("refusal-several-grounds"))
+    assert validate(document) is document
+    assert [g.code for g in document.grounds] == [1, 3, 6]
+
+
+# --- invalid records ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(BROKEN.items()))
+def test_invalid_fixture_breaks_exactly_its_rules(name, expected):
+    record = _load(FIXTURES / "invalid" / f"{name}.json")
+    assert _where(record) == expected
+    if len(expected) == 1:
+        assert name.split("--")[0] == expected[0][2]  # the file is named after its rule
+
+
+def test_every_invalid_fixture_has_its_expected_errors():
+    assert sorted(path.stem for path in INVALID) == sorted(BROKEN)
+
+
+def test_a_record_breaking_five_rules_gets_five_errors():
+    errors = _errors(_load(FIXTURES / "invalid" / "all-at-once.json"))
+    assert len(errors) == 5
+    assert [e.field for e in errors] == [1, 2, 7, 9, 15]
+
+
+def test_every_documented_rule_has_an_invalid_fixture():
+    broken = {rule for expected in BROKEN.values() for _, _, rule in expected}
+    assert _documented_rules() - CONFIGURED_RULES == broken
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_messages_quote_the_broken_value(name):
+    for error in _errors(_load(FIXTURES / "invalid" / f"{name}.json")):
+        assert error.message
+        if error.value is not None and error.rule != "unknown_key":
+            assert "got " in error.message, error
+
+
+def test_message_states_the_rule_and_the_value():
+    record = copy.deepcopy(_fixture("license-export-wheat"))
+    record["goods"]["hs_code"] = "10019900"
+    (error,) = _errors(record)
+    assert error.message == "must be 10 digits, got '10019900'"
+    assert error.describe("ru") == (
+        "field 15 (Код товара по ТН ВЭД ЕАЭС и его описание) goods.hs_code: "
+        "must be 10 digits, got '10019900'"
+    )
+
+
+def test_error_json_has_the_documented_keys_and_the_form_labels():
+    record = dict(_fixture("permit-export-flour"), unit="999")
+    (error,) = _errors(record)
+    data = error.as_json()
+    assert list(data) == ["field", "label_kk", "label_ru", "path", "rule", "message", "value"]
+    assert data == {
+        "field": 14,
+        "label_kk": "Өлшем бірлігі",
+        "label_ru": "Единица измерения",
+        "path": "unit",
+        "rule": "unit_code",
+        "message": "must be a code of the EAEU classifier of units, got '999'",
+        "value": "999",
+    }
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+
+
+def test_refusal_errors_carry_the_labels_of_its_parts():
+    record = dict(_fixture("refusal-one-ground"), service="license-transit")
+    (error,) = _errors(record)
+    assert (error.field, error.label_kk, error.label_ru) == (
+        None,
+        REFUSAL_LABELS["service"].kk,
+        "Государственная услуга",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "label_ru"),
+    [
+        ("license-import-alcohol", "Страна отправления"),
+        ("permit-export-flour", "Страна назначения"),
+    ],
+)
+def test_field_7_is_labelled_by_direction(name, label_ru):
+    (error,) = _errors(dict(_fixture(name), route_country="SU"))
+    assert (error.field, error.label_ru) == (7, label_ru)
+
+
+def test_validation_error_is_a_value_error_listing_every_error():
+    with pytest.raises(ValueError, match=r"5 error\(s\) in the record") as caught:
+        validate(_load(FIXTURES / "invalid" / "all-at-once.json"))
+    assert "field 9 (Келісімшарт валютасы) currency: must be an ISO 4217" in str(caught.value)
+
+
+# --- rules value by value -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["SU", "XK", "YU", "EU", "UN", "ZZ", "kz", "KAZ", "", 7])
+def test_country_codes_cldr_does_not_know_are_refused(code):
+    record = dict(_fixture("license-export-wheat"), counterparty_country=code)
+    assert _where(record) == [(8, "counterparty_country", "country_code")]
+
+
+@pytest.mark.parametrize("code", ["KZ", "RU", "CN", "UZ", "KG", "DE", "TR", "AF", "CH", "AU"])
+def test_country_codes_of_trade_partners_are_accepted(code):
+    record = dict(_fixture("license-export-wheat"), route_country=code)
+    assert validate(record).route_country == code
+
+
+@pytest.mark.parametrize("code", ["RUR", "BYR", "XAU", "usd", "KZ", "DEM"])
+def test_currencies_not_in_use_are_refused(code):
+    record = dict(_fixture("license-export-wheat"), currency=code)
+    assert _where(record) == [(9, "currency", "currency_code")]
+
+
+@pytest.mark.parametrize("code", ["KZT", "RUB", "USD", "EUR", "CNY", "BYN", "KGS", "UZS"])
+def test_currencies_in_use_are_accepted(code):
+    assert validate(dict(_fixture("license-export-wheat"), currency=code)).currency == code
+
+
+@pytest.mark.parametrize(
+    ("raw", "rule"),
+    [
+        ("2026-02-30", "date_invalid"),
+        ("2025-02-29", "date_invalid"),
+        ("2026-13-01", "date_invalid"),
+        ("02.03.2026", "date_format"),
+        ("2026/03/02", "date_format"),
+        ("20260302", "date_format"),
+        ("2026-3-2", "date_format"),
+        (20260302, "date_format"),
+        ("2101-01-01", "date_range"),
+    ],
+)
+def test_dates_must_be_real_iso_days(raw, rule):
+    record = dict(_fixture("license-export-wheat"), issued_on=raw)
+    assert (18, "issued_on", rule) in _where(record)
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "rule"),
+    [
+        ("value", "1e5", "amount_format"),
+        ("value", "+5", "amount_format"),
+        ("value", float("nan"), "amount_format"),
+        ("value", None, "amount_format"),
+        ("value", 0.1 + 0.2, "amount_decimals"),
+        ("value", "-0.01", "amount_negative"),
+        ("statistical_value", "1.000", "amount_decimals"),
+        ("quantity", "0.00000", "quantity_positive"),
+        ("quantity", "0.000001", "quantity_decimals"),
+        ("quantity", True, "quantity_format"),
+        ("quantity", "500 т", "quantity_format"),
+    ],
+)
+def test_decimal_rules(key, raw, rule):
+    record = dict(_fixture("license-export-wheat"), **{key: raw})
+    assert _where(record) == [(FIELD_OF_KEY[key], key, rule)]
+
+
+@pytest.mark.parametrize("quantity", ["0.00001", 0.5, 12345.12345, "999999999999999"])
+def test_quantities_within_the_rules_are_accepted(quantity):
+    record = dict(_fixture("license-export-wheat"), quantity=quantity)
+    assert validate(record).quantity == Decimal(str(quantity))
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ({"kk": "Бидай"}, "text_languages"),
+        ({"ru": "Пшеница"}, "text_languages"),
+        ({"kk": "Бидай", "ru": "Пшеница", "en": "Wheat"}, "text_languages"),
+        ({}, "text_languages"),
+        ({"kk": "Бидай", "ru": ""}, "text_empty"),
+        ("", "text_empty"),
+        ("\u00a0 ", "text_empty"),
+        ("Пшеница\x00", "text_control_chars"),
+        ({"kk": "Бидай\x1b[31m", "ru": "Пшеница"}, "text_control_chars"),
+        ({"kk": 1, "ru": "Пшеница"}, "text_type"),
+        (["Пшеница"], "text_type"),
+        (None, "text_type"),
+    ],
+)
+def test_free_text_rules(text, rule):
+    record = copy.deepcopy(_fixture("license-export-wheat"))
+    record["goods"]["description"] = text
+    assert _where(record) == [(15, "goods.description", rule)]
+
+
+def test_free_text_allows_line_breaks_and_tabs():
+    record = copy.deepcopy(_fixture("license-export-wheat"))
+    record["goods"]["description"] = "Пшеница мягкая\n3 класса\tурожая 2025 года"
+    assert "\n" in validate(record).goods.description.ru
+
+
+@pytest.mark.parametrize(
+    ("kind_fixture", "number"),
+    [
+        ("license-export-wheat", "01KZ26001000012"),
+        ("license-export-wheat", "01KZ2600100001234"),
+        ("license-export-wheat", "01kz260010000123"),
+        ("license-export-wheat", "01KZ26001000012Ә"),
+        ("license-export-wheat", 1234567890123456),
+        ("permit-export-flour", "KZ260002771"),
+        ("permit-export-flour", "RU2600027719"),
+        ("permit-export-flour", "KZ-260002771"),
+    ],
+)
+def test_number_shapes(kind_fixture, number):
+    record = dict(_fixture(kind_fixture), number=number)
+    assert _where(record) == [(1, "number", "number_format")]
+
+
+def test_licence_type_is_not_allowed_on_a_permit():
+    record = dict(_fixture("permit-export-flour"), license_type="general")
+    (error,) = _errors(record)
+    assert (error.field, error.path, error.rule) == (3, "license_type", "unknown_key")
+    assert error.label_ru == "Тип разрешения"
+
+
+def test_contract_is_optional_for_general_licences_and_permits():
+    assert validate(_fixture("license-export-ferroalloys")).contract is None
+    assert validate(_fixture("permit-export-flour")).contract is None
+
+
+def test_contract_date_on_the_document_date_is_allowed():
+    record = _fixture("license-export-wheat")
+    record["contract"] = {"date": record["issued_on"]}
+    assert validate(record).contract.number is None
+
+
+@pytest.mark.parametrize("codes", [[1, 1], [7, 2, 7], [3, 3, 3]])
+def test_refusal_grounds_are_not_repeated(codes):
+    record = dict(_fixture("refusal-one-ground"), grounds=[{"code": c} for c in codes])
+    (error,) = _errors(record)
+    assert (error.path, error.rule) == ("grounds", "grounds_repeated")
+    assert error.message == f"must cite each ground once, got {codes}"
+
+
+def test_refusal_cites_all_seven_grounds():
+    record = dict(_fixture("refusal-one-ground"), grounds=[{"code": c} for c in range(1, 8)])
+    assert [g.code for g in validate(record).grounds] == list(range(1, 8))
+
+
+@pytest.mark.parametrize("record", [None, "license-export", 42, True])
+def test_a_record_must_be_an_object(record):
+    assert _where(record) == [(None, "", "object_type")]
+
+
+def test_missing_kind_lists_the_kinds():
+    (error,) = _errors({"number": "01KZ260010000123"})
+    assert (error.path, error.rule) == ("kind", "required")
+    assert all(kind in error.message for kind in KINDS)
+
+
+def test_unknown_kind_quotes_the_kind():
+    (error,) = _errors({"kind": "application-export"})
+    assert error.rule == "kind"
+    assert error.message.endswith("got 'application-export'")
+
+
+# --- configured number patterns -----------------------------------------------------------
+
+
+def test_configured_number_pattern_is_enforced():
+    config = Config(number_patterns={"license-export": r"\d{2}KZ26\d{10}"})
+    validate(_fixture("license-export-wheat"), config)
+    record = dict(_fixture("license-export-wheat"), number="01KZ25001000012A")
+    (error,) = _errors(record, config)
+    assert (error.field, error.path, error.rule) == (1, "number", "number_pattern")
+    assert error.message == (
+        "must match the issuer's pattern \\d{2}KZ26\\d{10}, got '01KZ25001000012A'"
+    )
+
+
+def test_configured_number_pattern_only_applies_to_its_kind():
+    config = Config(number_patterns={"permit-export": r"KZ26\d{8}"})
+    assert validate(_fixture("license-export-wheat"), config).kind == "license-export"
+    record = dict(_fixture("permit-export-flour"), number="KZ2600B27719")
+    assert _where(record, config) == [(1, "number", "number_pattern")]
+
+
+def test_configured_number_pattern_applies_to_refusals():
+    config = Config(number_patterns={"refusal": r"ЖТ-\d{2}-\d{2}/\d{4}"})
+    validate(_fixture("refusal-one-ground"), config)
+    record = dict(_fixture("refusal-one-ground"), number="12/1287")
+    assert _where(record, config) == [(None, "number", "number_pattern")]
+
+
+def test_number_pattern_and_shape_are_both_reported():
+    config = Config(number_patterns={"license-export": r"\d{2}KZ26\d{10}"})
+    record = dict(_fixture("license-export-wheat"), number="01KZ25")
+    assert _where(record, config) == [
+        (1, "number", "number_format"),
+        (1, "number", "number_pattern"),
+    ]
+
+
+# --- JSON Schema --------------------------------------------------------------------------
+
+# Invalid fixtures whose broken rule the JSON Schema can express, so a back office catches
+# them before sending.
+SCHEMA_CATCHES = [
+    "amount_format--grouped",
+    "amount_negative",
+    "country_code--soviet-union",
+    "currency_code--rur",
+    "hs_code_chapter--77",
+    "hs_code_chapter--98",
+    "hs_code_format",
+    "integer_type--ground-code",
+    "number_format--licence",
+    "number_format--permit",
+    "one_of--license-type",
+    "quantity_positive",
+    "range--ground-code",
+    "required--goods",
+    "text_languages--missing-ru",
+    "text_empty",
+    "too_few--grounds",
+    "unit_code",
+    "unknown_key--nested",
+    "unknown_key--top-level",
+    "unknown_key--license-type-on-permit",
+]
+
+
+def _validator(kind: str) -> jsonschema.Draft202012Validator:
+    schema = json_schema(kind)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    return jsonschema.Draft202012Validator(schema, format_checker=checker)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_json_schema_is_valid_draft_2020_12(kind):
+    schema = json_schema(kind)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["additionalProperties"] is False
+    assert schema["properties"]["kind"]["const"] == kind
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
+def test_every_valid_fixture_passes_its_json_schema(path):
+    record = _load(path)
+    errors = [e.message for e in _validator(record["kind"]).iter_errors(record)]
+    assert errors == []
+
+
+@pytest.mark.parametrize("name", SCHEMA_CATCHES)
+def test_json_schema_rejects_what_it_can_express(name):
+    record = _load(FIXTURES / "invalid" / f"{name}.json")
+    assert not _validator(record["kind"]).is_valid(record)
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "refusal"])
+def test_json_schema_carries_field_numbers_and_labels(kind):
+    properties = json_schema(kind)["properties"]
+    labels = field_labels(kind)
+    for key, number in FIELD_OF_KEY.items():
+        if key not in properties:
+            continue
+        assert properties[key]["x-form-field"] == number
+        assert properties[key]["x-label-kk"] == labels[number].kk
+        assert properties[key]["x-label-ru"] == labels[number].ru
+    family_keys = {"basis", "license_type"} if kind.startswith("license") else {"authorized_person"}
+    assert family_keys <= set(properties)
+    assert set(json_schema(kind)["required"]) >= {"kind", "number", "goods", "issued_on"}
+
+
+def test_json_schema_of_a_licence_requires_the_licence_type():
+    assert "license_type" in json_schema("license-import")["required"]
+    assert "license_type" not in json_schema("permit-import")["properties"]
