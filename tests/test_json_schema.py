@@ -1,0 +1,97 @@
+"""The JSON Schema of each kind: valid Draft 2020-12, accepts every valid fixture, rejects what
+it can express, carries the form's field numbers and labels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from kzdocs.forms import FIELD_OF_KEY, KINDS, field_labels
+from kzdocs.schema import json_schema
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+VALID = sorted(FIXTURES.glob("*.json"))
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# Invalid fixtures whose broken rule the JSON Schema can express, so a back office catches
+# them before sending.
+SCHEMA_CATCHES = [
+    "amount_format--grouped",
+    "amount_negative",
+    "country_code--soviet-union",
+    "currency_code--rur",
+    "hs_code_chapter--77",
+    "hs_code_chapter--98",
+    "hs_code_format",
+    "integer_type--ground-code",
+    "number_format--licence",
+    "number_format--permit",
+    "one_of--license-type",
+    "quantity_positive",
+    "range--ground-code",
+    "required--goods",
+    "text_languages--missing-ru",
+    "text_empty",
+    "too_few--grounds",
+    "unit_code",
+    "unknown_key--nested",
+    "unknown_key--top-level",
+    "unknown_key--license-type-on-permit",
+]
+
+
+def _validator(kind: str) -> jsonschema.Draft202012Validator:
+    schema = json_schema(kind)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    return jsonschema.Draft202012Validator(schema, format_checker=checker)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_json_schema_is_valid_draft_2020_12(kind):
+    schema = json_schema(kind)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["additionalProperties"] is False
+    assert schema["properties"]["kind"]["const"] == kind
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
+def test_every_valid_fixture_passes_its_json_schema(path):
+    record = _load(path)
+    errors = [e.message for e in _validator(record["kind"]).iter_errors(record)]
+    assert errors == []
+
+
+@pytest.mark.parametrize("name", SCHEMA_CATCHES)
+def test_json_schema_rejects_what_it_can_express(name):
+    record = _load(FIXTURES / "invalid" / f"{name}.json")
+    assert not _validator(record["kind"]).is_valid(record)
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "refusal"])
+def test_json_schema_carries_field_numbers_and_labels(kind):
+    properties = json_schema(kind)["properties"]
+    labels = field_labels(kind)
+    for key, number in FIELD_OF_KEY.items():
+        if key not in properties:
+            continue
+        assert properties[key]["x-form-field"] == number
+        assert properties[key]["x-label-kk"] == labels[number].kk
+        assert properties[key]["x-label-ru"] == labels[number].ru
+    family_keys = {"basis", "license_type"} if kind.startswith("license") else {"authorized_person"}
+    assert family_keys <= set(properties)
+    assert set(json_schema(kind)["required"]) >= {"kind", "number", "goods", "issued_on"}
+
+
+def test_json_schema_of_a_licence_requires_the_licence_type():
+    assert "license_type" in json_schema("license-import")["required"]
+    assert "license_type" not in json_schema("permit-import")["properties"]
