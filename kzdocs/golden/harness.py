@@ -48,7 +48,11 @@ class Outcome:
     def words(self) -> str:
         """The change in a few words, for the summary table."""
         if self.status == "changed":
-            return self.text.summary() if self.text.changed else "layout only: the text is the same"
+            if self.text.changed:
+                return self.text.summary()
+            if any(page.boxes for page in self.pages):
+                return "layout only: the text is the same, the pages look different"
+            return "the text is the same; only layout or file internals differ"
         return {
             "same": "",
             "new": "no golden file yet: review and approve",

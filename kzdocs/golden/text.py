@@ -102,42 +102,20 @@ def _xml_lines(element: etree._Element, parent: str) -> Iterator[str]:
 
 
 def docx_text(data: bytes) -> list[str]:
-    """Paragraphs and table cells of a DOCX document, in body order."""
+    """Every paragraph of a DOCX body, table cells' paragraphs included, in document order.
+
+    (`kzdocs.docx.docx_text` joins all text into one line for agreement checks; a diff needs
+    the paragraphs apart.)
+    """
     if not data:
         return []
-    try:
-        from kzdocs.docx import docx_text as shipped
-    except ImportError:
-        shipped = None
-    text = shipped(data) if shipped is not None else _python_docx_text(data)
-    return [line for line in (_squeeze(raw) for raw in text.splitlines()) if line]
-
-
-def _python_docx_text(data: bytes) -> str:
-    """Fallback until the DOCX stage exposes its own reader: python-docx over the body."""
     import docx
-    from docx.table import Table
+    from docx.oxml.ns import qn
     from docx.text.paragraph import Paragraph
 
-    document = docx.Document(io.BytesIO(data))
-    lines: list[str] = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Paragraph):
-            lines.append(block.text)
-        elif isinstance(block, Table):
-            lines.extend(_table_lines(block))
-    return "\n".join(lines)
-
-
-def _table_lines(table: object) -> Iterator[str]:
-    seen: set[int] = set()
-    for row in table.rows:  # type: ignore[attr-defined]
-        for cell in row.cells:
-            # A merged cell is returned once per grid column it spans: show it once.
-            if id(cell._tc) in seen:
-                continue
-            seen.add(id(cell._tc))
-            yield cell.text
+    body = docx.Document(io.BytesIO(data)).element.body
+    texts = (Paragraph(p, None).text for p in body.iter(qn("w:p")))
+    return [line for line in (_squeeze(text) for text in texts) if line]
 
 
 def pdf_pages_text(data: bytes) -> list[list[str]]:
