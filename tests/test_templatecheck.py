@@ -1,0 +1,115 @@
+"""The template checker names the kind, language and field of every problem."""
+
+from __future__ import annotations
+
+import shutil
+from importlib.resources import as_file, files
+from pathlib import Path
+
+import pytest
+
+from kzdocs.forms import FORMS, KINDS, field_labels
+from kzdocs.schema import validate
+from kzdocs.templatecheck import Problem, check_templates, format_problems, sample_record
+
+NUMBERED = [kind for kind in KINDS if FORMS[kind].numbered]
+
+
+@pytest.fixture
+def templates(tmp_path: Path) -> Path:
+    """A copy of the shipped templates a test may edit."""
+    with as_file(files("kzdocs.templates")) as shipped:
+        return Path(shutil.copytree(shipped, tmp_path / "templates"))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def where(problems: list[Problem]) -> set[tuple[str | None, str | None, int | None]]:
+    return {(p.kind, p.lang, p.field) for p in problems}
+
+
+def test_shipped_templates_have_no_problems() -> None:
+    problems = check_templates()
+    assert problems == [], format_problems(problems)
+    assert format_problems(problems).startswith("templates OK")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_sample_records_are_valid(kind: str) -> None:
+    assert validate(sample_record(kind)).kind == kind
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+@pytest.mark.parametrize("kind", NUMBERED)
+def test_a_removed_label_is_named_by_field_number(templates: Path, kind: str, lang: str) -> None:
+    label = field_labels(kind)[5][lang]
+    edit(templates / lang / f"{kind}.html", f'    5: "{label}",\n', "")
+
+    problems = check_templates(templates)
+
+    assert (kind, lang, 5) in where(problems)
+    [missing] = [p for p in problems if p.field == 5]
+    assert missing.message == "the field has no label in `labels`"
+    assert missing.template == f"{lang}/{kind}.html"
+    assert all(p.kind == kind and p.lang == lang for p in problems)
+    assert f"{kind} {lang} field 5: the field has no label" in format_problems(problems)
+
+
+def test_a_reworded_label_shows_what_the_field_says(templates: Path) -> None:
+    edit(templates / "ru" / "permit-import.html", '"Страна продавца"', '"Страна поставщика"')
+
+    [problem] = check_templates(templates)
+
+    assert (problem.kind, problem.lang, problem.field) == ("permit-import", "ru", 8)
+    assert problem.message == (
+        "the label «Страна продавца» is missing; the field shows «Страна поставщика»"
+    )
+
+
+def test_a_name_the_schema_lacks_is_reported_per_language(templates: Path) -> None:
+    edit(
+        templates / "kk" / "license-import.html",
+        "{% set title",
+        "{{ document.goods.weight }}\n{% set title",
+    )
+
+    problems = check_templates(templates)
+
+    assert where(problems) == {("license-import", "kk", 15), ("license-import", "ru", 15)}
+    messages = {p.lang: p.message for p in problems}
+    assert (
+        messages["kk"] == "document.goods.weight: the license-import record has no field 'weight'"
+    )
+    assert messages["ru"] == "document.goods.weight is shown in kk but not in ru"
+
+
+def test_a_required_field_never_shown_is_reported(templates: Path) -> None:
+    edit(templates / "layout" / "trade.html", "{{ document.unit | unit }}", "")
+
+    problems = check_templates(templates)
+
+    assert where(problems) == {(kind, lang, 14) for kind in NUMBERED for lang in ("kk", "ru")}
+    assert all("'unit' is never shown" in p.message for p in problems)
+
+
+def test_refusal_labels_are_checked(templates: Path) -> None:
+    edit(templates / "ru" / "refusal.html", '"Кому"', '"Адресат"')
+
+    [problem] = check_templates(templates)
+
+    assert (problem.kind, problem.lang, problem.field) == ("refusal", "ru", None)
+    assert problem.message == "the label «Кому» (recipient) is missing"
+
+
+def test_a_character_the_fonts_lack_is_reported(templates: Path) -> None:
+    edit(templates / "kk" / "words.html", '"ЖОБА"', '"ЖОБА ✓"')
+
+    [problem] = check_templates(templates)
+
+    assert (problem.kind, problem.lang, problem.template) == (None, "kk", "kk/words.html")
+    assert "'✓' (U+2713) is not in the shipped font(s)" in problem.message
+    assert "LiberationSerif-Regular.ttf" in problem.message
