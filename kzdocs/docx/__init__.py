@@ -12,12 +12,20 @@ import docx
 import lxml.html
 
 from kzdocs.docx.convert import Converter
-from kzdocs.docx.meta import DocxMeta, apply_core_properties
+from kzdocs.docx.meta import DocxMeta, apply_core_properties, docx_meta
 from kzdocs.docx.package import normalise_zip
 from kzdocs.docx.template import template_bytes
-from kzdocs.docx.text import docx_text, normalise_space
+from kzdocs.docx.text import docx_text, html_text, normalise_space
 
-__all__ = ["DocxMeta", "docx_text", "normalise_space", "parse_html", "render_docx"]
+__all__ = [
+    "DocxMeta",
+    "docx_meta",
+    "docx_text",
+    "html_text",
+    "normalise_space",
+    "parse_html",
+    "render_docx",
+]
 
 # Our own HTML, but parsed as if it were not: no network, no comments or processing
 # instructions (they are not wording), no huge-tree expansion.

@@ -7,6 +7,7 @@ import re
 
 import docx
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 _W_P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
 _SPACE = re.compile(r"\s+")
@@ -23,3 +24,34 @@ def docx_text(docx_bytes: bytes) -> str:
     document = docx.Document(io.BytesIO(docx_bytes))
     texts = [Paragraph(p, None).text for p in document.element.body.iter(_W_P)]
     return normalise_space(" ".join(texts))
+
+
+_HTML_BLOCKS = frozenset(
+    {"div", "p", "h1", "h2", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "ul", "ol", "li"}
+)
+
+
+def html_text(root: etree._Element) -> str:
+    """The text of a parsed HTML document as the DOCX stage lays it out: blocks and line breaks
+    separate words, an SVG image counts as its alt text (the DOCX shows that in its place)."""
+    body = root.find("body")
+    parts: list[str] = []
+    if body is not None:
+        _collect(body, parts)
+    return normalise_space("".join(parts))
+
+
+def _collect(element: etree._Element, parts: list[str]) -> None:
+    if not isinstance(element.tag, str):
+        return
+    block = element.tag in _HTML_BLOCKS
+    if block or element.tag == "br":
+        parts.append(" ")
+    if element.tag == "img" and (element.get("src") or "").startswith("data:image/svg+xml"):
+        parts.append(f" {element.get('alt') or ''} ")
+    parts.append(element.text or "")
+    for child in element:
+        _collect(child, parts)
+        parts.append(child.tail or "")
+    if block:
+        parts.append(" ")
