@@ -10,6 +10,7 @@ languages read the same fields; every character of every template is in every sh
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -91,6 +92,7 @@ def check_templates(
             problems += _rendered_problems(kind, lang, name, sample, config)
         problems += _language_differences(kind, used)
     problems += _font_problems(env)
+    problems += _mixed_script_problems(env)
     return problems
 
 
@@ -357,6 +359,25 @@ def _font_problems(env: jinja2.Environment) -> Iterator[Problem]:
                         f"is not in the shipped font(s) {', '.join(lacking)}"
                     )
                     yield Problem(kind, lang, None, message, name)
+
+
+_CYRILLIC = "А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі"
+_MIXED_WORD = re.compile(rf"[{_CYRILLIC}A-Za-z]*(?:[{_CYRILLIC}][A-Za-z]|[A-Za-z][{_CYRILLIC}])\w*")
+
+
+def _mixed_script_problems(env: jinja2.Environment) -> Iterator[Problem]:
+    """A Latin letter inside a Cyrillic word («Қазақстан» typed with a Latin `a`) looks right
+    and is wrong: searches, sorting and screen readers treat it as another word."""
+    for name in env.list_templates(filter_func=lambda n: n.split("/")[0] in LANGS):
+        source, _, _ = env.loader.get_source(env, name)
+        lang, kind = name.split("/")[0], name.split("/")[-1].removesuffix(".html")
+        for line_number, line in enumerate(source.splitlines(), start=1):
+            for word in _MIXED_WORD.findall(line):
+                latin = "".join(sorted({c for c in word if c.isascii() and c.isalpha()}))
+                message = (
+                    f"line {line_number}: «{word}» mixes Latin letters ({latin}) into Cyrillic"
+                )
+                yield Problem(kind if kind in KINDS else None, lang, None, message, name)
 
 
 def _font_maps() -> dict[str, set[int]]:

@@ -113,3 +113,15 @@ def test_a_character_the_fonts_lack_is_reported(templates: Path) -> None:
     assert (problem.kind, problem.lang, problem.template) == (None, "kk", "kk/words.html")
     assert "'✓' (U+2713) is not in the shipped font(s)" in problem.message
     assert "LiberationSerif-Regular.ttf" in problem.message
+
+
+def test_a_latin_letter_inside_a_kazakh_word_is_reported(templates: Path) -> None:
+    edit(templates / "kk" / "license-export.html", '"Өтініш беруші"', '"Өтiнiш беруші"')
+
+    problems = check_templates(templates)
+
+    # The word no longer matches the catalogue label either: field 5 is reported too.
+    assert where(problems) == {("license-export", "kk", None), ("license-export", "kk", 5)}
+    [mixed] = [p for p in problems if p.field is None]
+    assert mixed.message.endswith("«Өтiнiш» mixes Latin letters (i) into Cyrillic")
+    assert mixed.template == "kk/license-export.html"
