@@ -1,0 +1,148 @@
+"""The shipped fonts as the PDF engine sees them: bytes, @font-face rules, and a font
+configuration that knows no other font, so a system font can never stand in for a glyph."""
+
+from __future__ import annotations
+
+import ctypes.util
+import io
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+import cffi
+from fontTools import subset
+from fontTools.ttLib import TTFont
+from weasyprint.text.ffi import ffi as weasy_ffi
+from weasyprint.text.ffi import fontconfig, gobject, pangoft2
+from weasyprint.text.fonts import FontConfiguration
+
+FONT_PACKAGE = "kzdocs.fonts"
+FAMILY = "Liberation Serif"
+URL_PREFIX = "kzdocs:fonts/"
+FONT_MIME = "font/ttf"
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One shipped font file and the CSS weight and style it provides."""
+
+    filename: str
+    weight: str
+    style: str
+
+    @property
+    def url(self) -> str:
+        return URL_PREFIX + self.filename
+
+
+FACES = (
+    FontFace("LiberationSerif-Regular.ttf", "normal", "normal"),
+    FontFace("LiberationSerif-Bold.ttf", "bold", "normal"),
+    FontFace("LiberationSerif-Italic.ttf", "normal", "italic"),
+    FontFace("LiberationSerif-BoldItalic.ttf", "bold", "italic"),
+)
+
+
+@cache
+def font_bytes(filename: str) -> bytes:
+    """The bytes of one shipped font file."""
+    return files(FONT_PACKAGE).joinpath(filename).read_bytes()
+
+
+# What documents can contain: Latin in all its extensions (foreign partners' names), Greek
+# (chemical names in goods descriptions), all of Cyrillic (Kazakh letters included),
+# punctuation «»№–—, super- and subscripts, currency, letterlike and number signs, arrows and
+# mathematical operators. The fonts are cut to these once per process; what they leave out
+# (Hebrew, Arabic, rare symbols) is nothing a trade document of Order 51-НҚ shows.
+DOCUMENT_RANGES = (
+    (0x0020, 0x007E),
+    (0x00A0, 0x024F),
+    (0x0300, 0x036F),
+    (0x0370, 0x03FF),
+    (0x0400, 0x052F),
+    (0x1E00, 0x1EFF),
+    (0x2000, 0x22FF),
+)
+
+
+def document_codepoints(font: TTFont) -> list[int]:
+    """The code points of DOCUMENT_RANGES that `font` has a glyph for."""
+    cmap = font.getBestCmap()
+    return [cp for low, high in DOCUMENT_RANGES for cp in range(low, high + 1) if cp in cmap]
+
+
+@cache
+def engine_font_bytes(filename: str) -> bytes:
+    """A shipped font cut down to the document ranges, without hinting.
+
+    Layout tables (GSUB, GPOS, kern) are kept, subset to the glyphs kept, so text is shaped
+    exactly as with the full font; hinting is dropped, as WeasyPrint drops it from PDFs anyway.
+    """
+    font = TTFont(io.BytesIO(font_bytes(filename)))
+    options = subset.Options(
+        hinting=False,
+        notdef_outline=True,
+        layout_features=["*"],
+        name_IDs=["*"],
+        name_languages=["*"],
+        glyph_names=False,
+    )
+    options.drop_tables += ["FFTM", "GSUB", "GPOS", "GDEF", "kern"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=document_codepoints(font))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def font_face_css() -> str:
+    """@font-face rules binding the family the templates name to the shipped files."""
+    return "\n".join(
+        f'@font-face {{ font-family: "{FAMILY}"; src: url("{face.url}"); '
+        f"font-weight: {face.weight}; font-style: {face.style}; }}"
+        for face in FACES
+    )
+
+
+# Fontconfig's FcConfigCreate is not among WeasyPrint's declarations; an own FFI declares it.
+# The loader hands back the library WeasyPrint already loaded, so both share one fontconfig.
+_ffi = cffi.FFI()
+_ffi.cdef("typedef struct _FcConfig FcConfig; FcConfig *FcConfigCreate(void);")
+_FONTCONFIG_NAMES = ("libfontconfig.so.1", "libfontconfig.1.dylib", "libfontconfig-1.dll")
+
+
+@cache
+def _fontconfig_library():
+    for name in (*_FONTCONFIG_NAMES, ctypes.util.find_library("fontconfig")):
+        if not name:
+            continue
+        try:
+            return _ffi.dlopen(name)
+        except OSError:
+            continue
+    raise OSError("fontconfig library not found")  # pragma: no cover - WeasyPrint found it
+
+
+class ShippedFontConfiguration(FontConfiguration):
+    """A WeasyPrint font configuration over an empty fontconfig: only @font-face fonts exist.
+
+    The stock configuration loads every system font; a character missing from the shipped
+    fonts would then silently come from, say, DejaVu Sans, and the PDF would differ between
+    machines. Here it cannot: the only fonts are those the fonts CSS adds.
+    """
+
+    def __init__(self) -> None:
+        raw = _fontconfig_library().FcConfigCreate()
+        if raw == _ffi.NULL:  # pragma: no cover - out of memory
+            raise MemoryError("fontconfig could not create a configuration")
+        self._config = weasy_ffi.cast("FcConfig *", int(_ffi.cast("uintptr_t", raw)))
+        self.font_map = weasy_ffi.gc(pangoft2.pango_ft2_font_map_new(), gobject.g_object_unref)
+        pangoft2.pango_fc_font_map_set_config(
+            weasy_ffi.cast("PangoFcFontMap *", self.font_map), self._config
+        )
+        # The font map now holds its own reference to the configuration.
+        fontconfig.FcConfigDestroy(self._config)
+        self._folder = None
+        self.strut_layouts = {}
+        self.font_features = {}

@@ -1,0 +1,62 @@
+"""PDF/A-3 specifics: the record's canonical XML as an associated file, and reading it back."""
+
+from __future__ import annotations
+
+import io
+
+import pydyf
+from weasyprint import Attachment
+
+from kzdocs.errors import EmbeddedXmlError
+from kzdocs.pdf.meta import PdfMeta
+
+PDF_VARIANT = "pdf/a-3b"
+XML_NAME = "record.xml"
+XML_MIME = "application/xml"
+# The record is the source the document was rendered from (ISO 32000-2, 7.11.3).
+XML_RELATIONSHIP = "Source"
+
+
+def xml_attachment(xml: bytes, meta: PdfMeta) -> Attachment:
+    """The canonical XML as a PDF attachment, dated with the document, never with 'now'."""
+    return Attachment(
+        string=xml,
+        name=XML_NAME,
+        description="Canonical XML of the record (Order 51-НҚ)",
+        created=meta.created_utc,
+        modified=meta.created_utc,
+        relationship=XML_RELATIONSHIP,
+    )
+
+
+def fix_embedded_file_types(pdf: pydyf.PDF) -> None:
+    """Write the XML's MIME type explicitly: WeasyPrint guesses it from the platform's tables,
+    which say text/xml on some machines and application/xml on others."""
+    subtype = "/" + XML_MIME.replace("/", "#2f")
+    for obj in pdf.objects:
+        if _is_xml_filespec(obj):
+            stream = pdf.objects[int(obj["EF"]["F"].split()[0])]
+            stream.extra["Subtype"] = subtype
+
+
+def _is_xml_filespec(obj: object) -> bool:
+    if not isinstance(obj, pydyf.Dictionary) or obj.get("Type") != "/Filespec":
+        return False
+    name = obj.get("UF")
+    return isinstance(name, pydyf.String) and name.string == XML_NAME
+
+
+def extract_xml(pdf: bytes) -> bytes:
+    """The record XML embedded in a kzdocs PDF; `EmbeddedXmlError` when it has none."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        attachments = PdfReader(io.BytesIO(pdf)).attachments
+        found = attachments.get(XML_NAME)
+        names = sorted(attachments)
+    except (PyPdfError, ValueError, KeyError, TypeError) as error:
+        raise EmbeddedXmlError(f"not a readable PDF ({error})", ()) from error
+    if not found:
+        raise EmbeddedXmlError(f"the PDF has no embedded {XML_NAME}", tuple(names))
+    return found[0]
