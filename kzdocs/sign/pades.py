@@ -62,7 +62,7 @@ def _pyhanko_signer(material: KeyMaterial) -> signers.SimpleSigner:
     )
 
 
-def sign_pdf_pades(pdf: bytes, material: KeyMaterial, signed_at: datetime) -> bytes:
+def sign_pdf_pades(pdf: bytes, material: KeyMaterial, signed_at: datetime | None) -> bytes:
     """`pdf` with an invisible PAdES B-B signature appended as an incremental update."""
     moment = aware(signed_at)
     try:

@@ -89,7 +89,7 @@ def add_reference(signed_info: etree._Element, node: etree._Element, uri: str) -
     digest.text = base64.b64encode(hashlib.sha256(c14n).digest()).decode("ascii")
 
 
-def sign_enveloped(xml: bytes, material: KeyMaterial, signed_at: datetime) -> bytes:
+def sign_enveloped(xml: bytes, material: KeyMaterial, signed_at: datetime | None) -> bytes:
     """`xml` with an enveloped ds:Signature as the root's last child, certificate in KeyInfo."""
     root = parse(xml)
     signer = _TimedSigner(material, aware(signed_at))

@@ -1,0 +1,102 @@
+"""The PDF signature: PAdES B-B on a PDF/A-3b, the embedded record kept and verified."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pypdf
+import pytest
+from signing_helpers import FIXTURES, SIGNED_AT, pdfa, quiet_weasyprint, record_xml, signer
+
+from kzdocs.sign import verify_pdf
+
+
+def signed_pdf(key: str = "rsa") -> tuple[bytes, bytes]:
+    xml, _ = signer(key).sign_xml(record_xml(), signed_at=SIGNED_AT)
+    unsigned = pdfa(xml)
+    return unsigned, signer(key).sign_pdf(unsigned, signed_at=SIGNED_AT)
+
+
+@pytest.mark.parametrize("key", ["rsa", "ec"])
+def test_pades_round_trip_keeps_and_checks_the_embedded_xml(key):
+    unsigned, signed = signed_pdf(key)
+    assert signed.startswith(unsigned)  # an incremental update: the original bytes untouched
+    assert b"/SubFilter /ETSI.CAdES.detached" in signed
+    result = verify_pdf(signed)
+    assert result.valid, result.reason
+    assert result.kind == "pades"
+    assert result.signed_at == SIGNED_AT
+    assert result.certificate.iin in ("900115300013", "900115300401")
+    assert [(e.kind, e.valid) for e in result.embedded] == [("xmldsig", True)]
+
+
+def test_pdfa_claim_and_metadata_survive_signing():
+    unsigned, signed = signed_pdf()
+    before, after = pypdf.PdfReader(io.BytesIO(unsigned)), pypdf.PdfReader(io.BytesIO(signed))
+    assert after.xmp_metadata.stream.get_data() == before.xmp_metadata.stream.get_data()
+    assert b'pdfaid:part="3"' in after.xmp_metadata.stream.get_data()
+    assert after.metadata == before.metadata  # Info still agrees with XMP
+    assert list(after.attachments) == ["record.xml"]
+    assert after.attachments["record.xml"] == before.attachments["record.xml"]
+    widget = after.pages[0]["/Annots"][0].get_object()
+    assert widget["/Rect"] == [0, 0, 0, 0]
+    assert widget["/F"] & 4  # printable, as PDF/A requires
+    assert "/N" in widget["/AP"]  # an (empty) appearance, as PDF/A wants even when invisible
+    assert b"/FontFile" not in signed[len(unsigned) :]  # no new fonts
+
+
+def test_pdf_signing_is_reproducible():
+    _, first = signed_pdf()
+    _, second = signed_pdf()
+    assert first == second
+
+
+@pytest.mark.parametrize("where", [0.1, 0.5, 0.9])
+def test_one_changed_byte_breaks_the_pdf_signature(where):
+    unsigned, signed = signed_pdf()
+    position = int(len(unsigned) * where)
+    tampered = bytearray(signed)
+    tampered[position] ^= 0x01
+    result = verify_pdf(bytes(tampered))
+    assert not result.valid
+    assert result.reason
+
+
+def test_an_unsigned_update_after_the_signature_is_reported():
+    _, signed = signed_pdf()
+    writer = pypdf.PdfWriter(io.BytesIO(signed), incremental=True)
+    writer.add_metadata({"/Title": "changed"})
+    out = io.BytesIO()
+    writer.write(out)
+    result = verify_pdf(out.getvalue())
+    assert not result.valid
+    assert "changed after the last signature" in result.reason
+
+
+def test_an_unsigned_pdf_is_not_valid():
+    result = verify_pdf(pdfa(record_xml()))
+    assert not result.valid
+    assert result.reason == "the PDF has no signature"
+    assert [e.reason for e in result.embedded] == [
+        "no enveloped ds:Signature under the root element"
+    ]
+
+
+def test_garbage_is_not_a_pdf():
+    result = verify_pdf(b"%PDF-1.7\nnot really")
+    assert not result.valid
+    assert result.reason.startswith("not a readable PDF")
+
+
+def test_the_whole_pipeline_signs_xml_and_pdf():
+    import kzdocs
+
+    record = json.loads((FIXTURES / "license-export-wheat.json").read_text("utf-8"))
+    with quiet_weasyprint():
+        pdf = kzdocs.render(record, lang="kk", format="pdf", signer=signer(), signed_at=SIGNED_AT)
+    result = verify_pdf(pdf)
+    assert result.valid, result.reason
+    assert [(e.kind, e.valid, e.signed_at) for e in result.embedded] == [
+        ("xmldsig", True, SIGNED_AT)
+    ]
