@@ -304,6 +304,20 @@ def test_unsupported_tags_raise_a_render_error_naming_them(body, tag):
         render_docx(page(body), META)
 
 
+def test_html_of_another_language_than_the_meta_is_refused():
+    with pytest.raises(RenderError, match="lang='ru'"):
+        render_docx(page("<p>x</p>", "ru"), META)
+
+
+def test_empty_html_is_a_render_error():
+    with pytest.raises(RenderError, match="cannot be parsed"):
+        render_docx("", META)
+
+
+def test_python_docx_is_not_shadowed_by_the_stage_package():
+    assert "kzdocs" not in Path(docx.__file__).parts
+
+
 def test_script_in_head_is_refused():
     html = page("<p>x</p>").replace("</head>", "<script>alert(1)</script></head>")
     with pytest.raises(RenderError, match="<script>"):

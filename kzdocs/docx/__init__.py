@@ -10,12 +10,14 @@ import io
 
 import docx
 import lxml.html
+from lxml import etree
 
 from kzdocs.docx.convert import Converter
 from kzdocs.docx.meta import DocxMeta, apply_core_properties, docx_meta
 from kzdocs.docx.package import normalise_zip
 from kzdocs.docx.template import template_bytes
 from kzdocs.docx.text import docx_text, html_text, normalise_space
+from kzdocs.errors import RenderError
 
 __all__ = [
     "DocxMeta",
@@ -36,13 +38,22 @@ _PARSER = lxml.html.HTMLParser(
 
 def parse_html(html: str) -> lxml.html.HtmlElement:
     """The rendered HTML as an lxml tree (the <html> element)."""
-    return lxml.html.document_fromstring(html, parser=_PARSER)
+    try:
+        return lxml.html.document_fromstring(html, parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        raise RenderError(f"the HTML cannot be parsed: {exc}") from exc
 
 
 def render_docx(html: str, meta: DocxMeta) -> bytes:
     """The DOCX of a rendered document: reproducible bytes, same inputs → same output."""
+    root = parse_html(html)
+    html_lang = root.get("lang")
+    if html_lang and html_lang != meta.lang:  # the metadata belongs to another rendering
+        raise RenderError(
+            f"the HTML is <html lang={html_lang!r}> but DocxMeta.lang is {meta.lang!r}"
+        )
     document = docx.Document(io.BytesIO(template_bytes(meta.lang)))
-    Converter(document, meta.lang).convert(parse_html(html))
+    Converter(document, meta.lang).convert(root)
     apply_core_properties(document, meta)
     out = io.BytesIO()
     document.save(out)
