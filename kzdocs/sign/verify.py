@@ -32,8 +32,8 @@ def verify_xml(data: bytes) -> VerifyResult:
 
 def verify_pdf(data: bytes) -> VerifyResult:
     """Verify a PDF's signatures (intact, covering the whole file) and any signed XML inside it."""
-    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko_certvalidator import ValidationContext
 
     from kzdocs.sign.pades import read_pdf
