@@ -353,6 +353,12 @@ def test_core_properties_come_from_the_meta_and_nothing_from_the_clock():
     assert props.comments == "" and props.last_printed is None
 
 
+def test_keywords_may_be_a_tuple():
+    meta = DocxMeta("t", "kk", "a", keywords=("license-export", "Order 51-НҚ"))
+    props = open_docx(render_docx(page("<p>x</p>"), meta)).core_properties
+    assert props.keywords == "license-export, Order 51-НҚ"
+
+
 def test_docx_meta_of_a_document():
     document = validate(json.loads((ROOT / "fixtures" / "license-export-wheat.json").read_text()))
     meta = docx_meta(document, "kk")

@@ -21,7 +21,7 @@ class DocxMeta:
     lang: str  # 'kk' | 'ru'
     author: str  # the issuer
     subject: str = ""
-    keywords: str = ""
+    keywords: str | tuple[str, ...] = ""  # a tuple is joined with ", "
     created: datetime = datetime(2000, 1, 1)
 
     def __post_init__(self) -> None:
@@ -37,13 +37,16 @@ def _as_utc(moment: datetime) -> datetime:
 
 
 def apply_core_properties(document: WordDocument, meta: DocxMeta) -> None:
-    """Every core property set from `meta` (or emptied), so nothing depends on the clock."""
+    """Every core property set from `meta` (or emptied), so nothing depends on the clock.
+
+    Any object with DocxMeta's attributes will do (kzdocs.render.Metadata does)."""
     props = document.core_properties
     props.title = meta.title
     props.subject = meta.subject
     props.author = meta.author
     props.last_modified_by = meta.author
-    props.keywords = meta.keywords
+    keywords = meta.keywords
+    props.keywords = keywords if isinstance(keywords, str) else ", ".join(keywords)
     props.language = WORD_LANG[meta.lang]
     props.comments = ""
     props.category = ""
