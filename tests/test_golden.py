@@ -217,7 +217,7 @@ def test_wheat(kzdocs_golden):
 def test_plugin_fixture_compares_and_updates_golden_files(pytester: pytest.Pytester) -> None:
     record = str((FIXTURES / f"{WHEAT}.json").resolve())
     pytester.makeini("[pytest]\nkzdocs_golden_dir = approved\n")
-    pytester.makepyfile(test_records=_PLUGIN_TEST.format(record=record))
+    pytester.makepyfile(test_kzdocs_plugin_wheat=_PLUGIN_TEST.format(record=record))
     golden = pytester.path / "approved" / WHEAT / "ru.html"
 
     missing = pytester.runpytest_inprocess()
