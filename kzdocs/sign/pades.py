@@ -29,6 +29,7 @@ from kzdocs.sign.base import aware
 from kzdocs.sign.certs import KeyMaterial
 
 FIELD_NAME = "kzdocs-signature"
+_SLACK = 32  # hex digits: room for 16 more bytes of CMS
 
 
 class _Writer(IncrementalPdfFileWriter):
@@ -87,7 +88,9 @@ async def _sign(writer: _Writer, material: KeyMaterial, moment: datetime) -> byt
     session = pdf_signer.init_signing_session(writer)
     session.system_time = moment
     _add_empty_appearance(writer, session.sig_field)
-    reserved = await session.estimate_signature_container_size(None, tight=True)
+    # The estimate signs a dummy digest; an ECDSA signature's DER length varies by a few bytes
+    # from one signing to the next, so leave room for that (RSA lengths never vary).
+    reserved = await session.estimate_signature_container_size(None, tight=True) + _SLACK
     tbs = session.prepare_tbs_document(validation_info=None, bytes_reserved=reserved)
     prepared, output = tbs.digest_tbs_document()
     post = await tbs.perform_signature(
