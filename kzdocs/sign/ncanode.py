@@ -83,7 +83,7 @@ class NCANodeSigner:
 
     def verify_xml(self, xml: bytes) -> VerifyResult:
         """Ask the server to verify (GOST signatures cannot be verified locally)."""
-        from kzdocs.sign.signers import signature_from_xml
+        from kzdocs.sign.signers import certificate_from_xml
 
         path = "/wsse/verify" if self.wsse else "/xml/verify"
         answer = self.call(path, {"xml": xml.decode("utf-8"), "revocationCheck": []})
@@ -94,21 +94,10 @@ class NCANodeSigner:
             else f"NCANode: {answer.get('message', 'invalid')}"
         )
         try:
-            signature = signature_from_xml(xml, aware(None), source="document")
+            info, signed_at = certificate_from_xml(xml, source="document")
         except SigningError:
             return VerifyResult(valid, reason, "ncanode")
-        info = CertificateInfo(
-            subject=signature.subject,
-            serial=signature.serial,
-            issuer=signature.issuer,
-            algorithm=signature.algorithm,
-            not_before=signature.signed_at,
-            not_after=signature.signed_at,
-            iin=signature.iin,
-            bin=signature.bin,
-            test_certificate=signature.test_certificate,
-        )
-        return VerifyResult(valid, reason, "ncanode", info)
+        return VerifyResult(valid, reason, "ncanode", info, signed_at)
 
     def describe(self) -> CertificateInfo:
         from kzdocs.sign.certs import load_key_data

@@ -154,13 +154,16 @@ def signature_from_xml(signed: bytes, signed_at: datetime, *, source: str = "sig
 
     Raises `SigningError` when the XML carries no signature or no certificate.
     """
+    info, moment = certificate_from_xml(signed, source=source)
+    return info.signature(moment or signed_at, qr_payloads(signed))
+
+
+def certificate_from_xml(
+    signed: bytes, *, source: str = "signer"
+) -> tuple[CertificateInfo, datetime | None]:
+    """The signing certificate named in signed XML, and the signed signing time if it has one."""
     from kzdocs.sign.wsse import is_wsse
-    from kzdocs.sign.xmldsig import (
-        ds,
-        signature_algorithm,
-        signature_certificate,
-        signing_time,
-    )
+    from kzdocs.sign.xmldsig import ds, signature_algorithm, signature_certificate, signing_time
 
     try:
         root = parse(signed)
@@ -173,6 +176,4 @@ def signature_from_xml(signed: bytes, signed_at: datetime, *, source: str = "sig
     if cert is None:
         raise SigningError(f"{source} returned a signature without its certificate")
     uris = [r.get("URI") for r in found.iterfind(f"{ds('SignedInfo')}/{ds('Reference')}")]
-    moment = signing_time(found, uris) or signed_at
-    info = certificate_info(cert, signature_algorithm(found))
-    return info.signature(moment, qr_payloads(signed))
+    return certificate_info(cert, signature_algorithm(found)), signing_time(found, uris)
