@@ -22,7 +22,14 @@ from kzdocs.pdf.fonts import (
     font_face_css,
 )
 from kzdocs.pdf.meta import PdfMeta
-from kzdocs.pdf.pdfa import PDF_VARIANT, fix_embedded_file_types, xml_attachment
+from kzdocs.pdf.pdfa import (
+    OUTPUT_INTENT,
+    PDF_VARIANT,
+    dedupe_associated_files,
+    fix_embedded_file_types,
+    srgb_profile,
+    xml_attachment,
+)
 from kzdocs.pdf.subset import FontTable, GlyphSubsetter, font_digest
 
 # The templates inline their print CSS in one attribute-less <style> so the HTML previews in a
@@ -58,18 +65,23 @@ class PdfEngine:
         self._subsetters = {font_digest(data): GlyphSubsetter(data) for data in fonts.values()}
         self._fonts_css = self._parse_css(font_face_css())
         self._stylesheets: OrderedDict[str, CSS] = OrderedDict()
+        self._output_profile = srgb_profile()
         self._lock = threading.Lock()
 
     def render(self, html: str, *, meta: PdfMeta, xml: bytes | None = None) -> bytes:
         """One document as PDF bytes; the same inputs always give the same bytes."""
         meta = PdfMeta.of(meta)
         with self._lock:
+            self.fetcher.blocked.clear()
             try:
-                return self._render(html, meta, xml)
+                pdf = self._render(html, meta, xml)
             except FatalURLFetchingError as error:
                 if isinstance(error.__cause__, ResourceBlockedError):
                     raise error.__cause__ from None
                 raise RenderError(f"PDF rendering failed: {error}") from error
+            if self.fetcher.blocked:
+                raise ResourceBlockedError(self.fetcher.blocked[0])
+            return pdf
 
     def _render(self, html: str, meta: PdfMeta, xml: bytes | None) -> bytes:
         body, css = split_styles(html)
@@ -80,11 +92,14 @@ class PdfEngine:
             font_config=self.font_config,
             stylesheets=stylesheets,
             pdf_variant=PDF_VARIANT,
+            output_intent=OUTPUT_INTENT,
         )
+        document.color_profiles[OUTPUT_INTENT] = self._output_profile
         _describe(document.metadata, meta)
         document.fonts = FontTable(self._subsetters)
         return document.write_pdf(
             pdf_variant=PDF_VARIANT,
+            output_intent=OUTPUT_INTENT,
             pdf_identifier=meta.file_id,
             attachments=[xml_attachment(xml, meta)] if xml else None,
             finisher=_finish,
@@ -124,6 +139,7 @@ def _finish(document, pdf) -> None:
     if missing:
         raise MissingGlyphError("".join(missing))
     fix_embedded_file_types(pdf)
+    dedupe_associated_files(pdf)
 
 
 _engine: PdfEngine | None = None

@@ -78,7 +78,8 @@ def engine_font_bytes(filename: str) -> bytes:
     Layout tables (GSUB, GPOS, kern) are kept, subset to the glyphs kept, so text is shaped
     exactly as with the full font; hinting is dropped, as WeasyPrint drops it from PDFs anyway.
     """
-    font = TTFont(io.BytesIO(font_bytes(filename)))
+    # recalcTimestamp=False: the shipped font's own date, not 'now', so output is reproducible.
+    font = TTFont(io.BytesIO(font_bytes(filename)), recalcTimestamp=False)
     options = subset.Options(
         hinting=False,
         notdef_outline=True,

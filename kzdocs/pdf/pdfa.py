@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from importlib.resources import files
 
 import pydyf
 from weasyprint import Attachment
+from weasyprint.css import ColorProfile
 
 from kzdocs.errors import EmbeddedXmlError
 from kzdocs.pdf.meta import PdfMeta
@@ -15,6 +17,29 @@ XML_NAME = "record.xml"
 XML_MIME = "application/xml"
 # The record is the source the document was rendered from (ISO 32000-2, 7.11.3).
 XML_RELATIONSHIP = "Source"
+# WeasyPrint's own "srgb" output intent opens its ICC file for every document and never closes
+# it; the engine loads the same profile once, under its own key.
+OUTPUT_INTENT = "kzdocs-srgb"
+
+
+class _ShippedColorProfile(ColorProfile):
+    """A colour profile embedded as the bytes it was read from: Pillow's re-serialisation
+    stamps the current time into the profile header, so no two PDFs would be alike."""
+
+    def __init__(self, data: bytes, name: str):
+        super().__init__(io.BytesIO(data), name, "relative-colorimetric", (["r"], ["g"], ["b"]))
+        self._data = data
+
+    @property
+    def content(self) -> bytes:
+        return self._data
+
+
+def srgb_profile() -> ColorProfile:
+    """The sRGB ICC profile WeasyPrint ships, as the PDF/A output intent."""
+    return _ShippedColorProfile(
+        files("weasyprint.pdf").joinpath("sRGB2014.icc").read_bytes(), "sRGB2014.icc"
+    )
 
 
 def xml_attachment(xml: bytes, meta: PdfMeta) -> Attachment:
@@ -37,6 +62,13 @@ def fix_embedded_file_types(pdf: pydyf.PDF) -> None:
         if _is_xml_filespec(obj):
             stream = pdf.objects[int(obj["EF"]["F"].split()[0])]
             stream.extra["Subtype"] = subtype
+
+
+def dedupe_associated_files(pdf: pydyf.PDF) -> None:
+    """WeasyPrint lists each attachment twice in the catalog's /AF; once is the rule."""
+    files_ = pdf.catalog.get("AF")
+    if files_:
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(files_))
 
 
 def _is_xml_filespec(obj: object) -> bool:
