@@ -1,0 +1,88 @@
+"""The shipped fonts draw every character kzdocs can put on a page, and PDFs embed nothing else."""
+
+import io
+import json
+import re
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+
+from kzdocs.pdf.fonts import FACES, FAMILY, engine_font_bytes, font_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+KAZAKH = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
+# What Babel and the templates add around record text: no-break and narrow no-break spaces
+# (digit grouping), quotes, dashes, the number sign.
+FORMATTING = "\u00a0\u202f«»„“”–—№°³"
+
+
+def _characters(*patterns: str) -> dict[str, set[str]]:
+    """Character → the files using it, over the files that match `patterns` (globbed at test
+    time: templates and fixtures are still being added)."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(path for pattern in patterns for path in ROOT.glob(pattern)):
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json":
+            text = json.dumps(json.loads(text), ensure_ascii=False)  # "\u04d9" escapes too
+        for char in set(text) - set("\n\r\t"):
+            found.setdefault(char, set()).add(str(path.relative_to(ROOT)))
+    return found
+
+
+def _cmap(data: bytes) -> set[int]:
+    return set(TTFont(io.BytesIO(data)).getBestCmap())
+
+
+USED = _characters("templates/**/*.html", "templates/**/*.css", "fixtures/**/*.json")
+
+
+def test_the_globs_find_the_templates_and_fixtures():
+    sources = {source for where in USED.values() for source in where}
+    assert any(s.startswith("templates/") and s.endswith(".html") for s in sources)
+    assert any(s.startswith("fixtures/") for s in sources)
+    assert set("ӘәҚқҢңӨөҰұҮүІі") <= set(USED)
+
+
+@pytest.mark.parametrize("face", FACES, ids=lambda face: face.filename)
+@pytest.mark.parametrize("cut", ["shipped", "engine"])
+def test_every_character_in_templates_and_fixtures_has_a_glyph(face, cut):
+    data = font_bytes(face.filename) if cut == "shipped" else engine_font_bytes(face.filename)
+    cmap = _cmap(data)
+    missing = {
+        f"{char!r} U+{ord(char):04X} in {sorted(where)[:3]}"
+        for char, where in USED.items()
+        if ord(char) not in cmap
+    }
+    missing |= {f"{c!r} U+{ord(c):04X}" for c in KAZAKH + FORMATTING if ord(c) not in cmap}
+    assert not missing, f"{face.filename} ({cut}) lacks glyphs for: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("face", FACES, ids=lambda face: face.filename)
+def test_shipped_font_is_liberation_serif_under_the_ofl(face):
+    font = TTFont(io.BytesIO(font_bytes(face.filename)))
+    assert font["name"].getDebugName(1) == FAMILY
+    assert font["name"].getDebugName(5).startswith("Version 2.1")
+    assert "SIL Open Font License" in files("kzdocs.fonts").joinpath("LICENSE-OFL.txt").read_text()
+
+
+def test_pdf_embeds_only_the_shipped_fonts():
+    from kzdocs import render
+
+    record = json.loads((ROOT / "fixtures" / "license-export-wheat.json").read_text("utf-8"))
+    pdf = render(record, lang="kk", format="pdf")
+    shipped = {
+        TTFont(io.BytesIO(font_bytes(face.filename)))["name"].getDebugName(4) for face in FACES
+    }
+    embedded = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            assert re.fullmatch(r"/[A-Z]{6}\+Liberation-Serif(-Bold)?(-Italic)?", font["/BaseFont"])
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            program = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+            embedded.add(program["name"].getDebugName(4))
+    assert embedded and embedded <= shipped
+    assert {"Liberation Serif", "Liberation Serif Bold"} <= embedded
