@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import TextIO
 
@@ -16,6 +18,25 @@ from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import KzdocsError, ValidationError
 from kzdocs.records import load_record
 from kzdocs.render import EXTENSIONS, check_output, render
+
+
+@dataclass(frozen=True)
+class SignerSpec:
+    """How to make a signer: sent to worker processes, which cannot share a loaded key."""
+
+    name: str
+    options: tuple[tuple[str, object], ...] = ()
+    signed_at: datetime | None = None
+
+    def build(self):
+        return _signer(self.name, self.options)
+
+
+@cache
+def _signer(name: str, options: tuple[tuple[str, object], ...]):
+    from kzdocs.sign import get_signer
+
+    return get_signer(name, **dict(options))
 
 
 @dataclass(frozen=True)
@@ -65,15 +86,19 @@ def render_file(
     langs: tuple[str, ...],
     formats: tuple[str, ...],
     config: Config = DEFAULT,
+    signer: SignerSpec | None = None,
 ) -> Outcome:
     """Render one record file in every language and format asked; never raises for bad input."""
     try:
         record = load_record(source)
+        options = {"config": config}
+        if signer is not None:
+            options.update(signer=signer.build(), signed_at=signer.signed_at)
         written = []
         for format in formats:
             for lang in langs[:1] if format == "xml" else langs:
                 target = out_dir / output_name(source, lang, format)
-                write_atomically(target, render(record, lang=lang, format=format, config=config))
+                write_atomically(target, render(record, lang=lang, format=format, **options))
                 written.append(str(target))
         return Outcome(str(source), tuple(written))
     except ValidationError as exc:
@@ -88,9 +113,9 @@ def render_file(
 def _warm_worker(formats: tuple[str, ...]) -> None:
     """Load fonts, stylesheets and templates once per worker, not once per document."""
     if "pdf" in formats:
-        from kzdocs.pdf import warm_up
+        from kzdocs.pdf import default_engine
 
-        warm_up()
+        default_engine()
 
 
 def render_files(
@@ -100,6 +125,7 @@ def render_files(
     langs: tuple[str, ...] = ("kk",),
     formats: tuple[str, ...] = ("html",),
     config: Config = DEFAULT,
+    signer: SignerSpec | None = None,
     workers: int | None = None,
     on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
@@ -109,9 +135,8 @@ def render_files(
             check_output(lang, format)
     sources = list(sources)
     outcomes = []
-    for outcome in _outcomes(
-        sources, out_dir, langs, formats, config, _workers(workers, len(sources))
-    ):
+    jobs = (out_dir, langs, formats, config, signer)
+    for outcome in _outcomes(sources, jobs, _workers(workers, len(sources))):
         outcomes.append(outcome)
         if on_done:
             on_done(outcome)
@@ -123,14 +148,15 @@ def _workers(asked: int | None, jobs: int) -> int:
     return max(1, min(asked or os.cpu_count() or 1, jobs))
 
 
-def _outcomes(sources, out_dir, langs, formats, config, workers) -> Iterator[Outcome]:
+def _outcomes(sources: list[Path], jobs: tuple, workers: int) -> Iterator[Outcome]:
+    formats = jobs[2]
     if workers == 1:
         _warm_worker(formats)
         for source in sources:
-            yield render_file(source, out_dir, langs, formats, config)
+            yield render_file(source, *jobs)
         return
     with ProcessPoolExecutor(workers, initializer=_warm_worker, initargs=(formats,)) as pool:
-        futures = [pool.submit(render_file, s, out_dir, langs, formats, config) for s in sources]
+        futures = [pool.submit(render_file, source, *jobs) for source in sources]
         for future in as_completed(futures):
             yield future.result()
 

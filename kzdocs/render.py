@@ -90,11 +90,10 @@ def _xml_stage(
     from kzdocs.xml import to_xml, validate_xml
 
     xml = to_xml(document)
-    signature = None
-    if signer is not None:
-        xml, signature = signer.sign_xml(xml, signed_at=signed_at or datetime.now(UTC))
-    validate_xml(xml, document.kind)
-    return xml, signature
+    validate_xml(xml, document.kind)  # before signing: a WS-Security signer wraps it in SOAP
+    if signer is None:
+        return xml, None
+    return signer.sign_xml(xml, signed_at=signed_at or datetime.now(UTC))
 
 
 def _html_stage(document: Document, lang: str, config: Config, signature: Signature | None) -> str:

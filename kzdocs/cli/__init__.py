@@ -1,0 +1,54 @@
+"""The `kzdocs` command: a thin layer over the library. Every command is a function taking the
+parsed arguments and returning the exit code; `main(argv)` is what tests call."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kzdocs.cli import checks, documents, signing
+from kzdocs.cli.common import EXIT_INVALID, EXIT_OK
+from kzdocs.errors import KzdocsError
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 invalid input or failure, 2 usage)."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.command(args)
+    except KzdocsError as exc:
+        print(f"kzdocs: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except BrokenPipeError:
+        # The reader went away (`kzdocs schema … | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    from kzdocs import __version__
+
+    parser = argparse.ArgumentParser(prog="kzdocs", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"kzdocs {__version__}")
+    parser.add_argument(
+        "--config", type=Path, help="configuration file (JSON): issuer, number patterns, templates"
+    )
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    for register in (
+        documents.render_parser,
+        documents.validate_parser,
+        documents.schema_parser,
+        documents.kinds_parser,
+        signing.verify_parser,
+        signing.extract_xml_parser,
+        signing.dev_cert_parser,
+        checks.golden_parser,
+        checks.templates_parser,
+    ):
+        register(commands)
+    return parser

@@ -1,0 +1,169 @@
+"""Commands on records: render, validate, schema, kinds."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kzdocs.batch import ProgressBar, SignerSpec, render_files, write_atomically
+from kzdocs.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, choices, command, config_of
+from kzdocs.cli.signing import add_signer_options, signer_spec
+from kzdocs.config import Config
+from kzdocs.errors import ValidationError
+from kzdocs.forms import FORMS, KINDS
+from kzdocs.records import load_record
+from kzdocs.render import FORMATS, LANGS, render
+from kzdocs.schema import json_schema, validate
+
+# -- render -------------------------------------------------------------------------------------
+
+
+def render_parser(commands) -> None:
+    sub = command(commands, "render", _render, "render records as documents")
+    sub.add_argument("records", nargs="+", type=Path, metavar="RECORD.json")
+    sub.add_argument(
+        "--lang", type=choices(LANGS), default=("kk",), help="kk, ru or kk,ru (default kk)"
+    )
+    sub.add_argument(
+        "--format",
+        type=choices(FORMATS),
+        default=("html",),
+        help="html, xml, pdf, docx; comma-separated",
+    )
+    sub.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="output file (one document) or folder; '-' or none: stdout",
+    )
+    sub.add_argument(
+        "-j", "--workers", type=int, default=None, help="worker processes for several records"
+    )
+    add_signer_options(sub)
+
+
+def _render(args: argparse.Namespace) -> int:
+    config = config_of(args)
+    signer = signer_spec(args)
+    single = len(args.records) == 1 and len(args.lang) == 1 and len(args.format) == 1
+    if single and not _is_folder(args.output):
+        return _render_one(
+            args.records[0], args.lang[0], args.format[0], args.output, config, signer
+        )
+    if args.output is None or str(args.output) == "-":
+        print("kzdocs: error: several documents need -o FOLDER", file=sys.stderr)
+        return EXIT_USAGE
+    progress = ProgressBar(len(args.records))
+    outcomes = render_files(
+        args.records, args.output, langs=args.lang, formats=args.format, config=config,
+        signer=signer, workers=args.workers, on_done=progress,
+    )  # fmt: skip
+    for outcome in outcomes:
+        if not outcome.ok:
+            print(f"{outcome.source}: {outcome.error}", file=sys.stderr)
+            for line in outcome.details:
+                print(f"  - {line}", file=sys.stderr)
+    written = sum(len(o.written) for o in outcomes)
+    failed = sum(not o.ok for o in outcomes)
+    print(
+        f"{written} document(s) written to {args.output}; {failed} record(s) failed",
+        file=sys.stderr,
+    )
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _is_folder(output: Path | None) -> bool:
+    return output is not None and (output.is_dir() or str(output).endswith(("/", "\\")))
+
+
+def _render_one(
+    source: Path,
+    lang: str,
+    format: str,
+    output: Path | None,
+    config: Config,
+    signer: SignerSpec | None,
+) -> int:
+    signing = {"signer": signer.build(), "signed_at": signer.signed_at} if signer else {}
+    try:
+        data = render(load_record(source), lang=lang, format=format, config=config, **signing)
+    except ValidationError as exc:
+        return _report_invalid(source, exc)
+    if output is None or str(output) == "-":
+        if format in ("pdf", "docx") and sys.stdout.isatty():
+            print(f"kzdocs: error: {format.upper()} is binary; give -o FILE", file=sys.stderr)
+            return EXIT_USAGE
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomically(output, data)
+    return EXIT_OK
+
+
+def _report_invalid(source: Path, exc: ValidationError, lang: str = "kk") -> int:
+    print(f"{source}: {len(exc.errors)} error(s) in the record:", file=sys.stderr)
+    for error in exc.errors:
+        print(f"  - {error.describe(lang)}", file=sys.stderr)
+    return EXIT_INVALID
+
+
+# -- validate -----------------------------------------------------------------------------------
+
+
+def validate_parser(commands) -> None:
+    sub = command(commands, "validate", _validate, "check records against every rule of their kind")
+    sub.add_argument("records", nargs="+", type=Path, metavar="RECORD.json")
+    sub.add_argument("--json", action="store_true", help="print the errors as JSON")
+    sub.add_argument("--lang", choices=LANGS, default="kk", help="language of the field labels")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    config = config_of(args)
+    results = {str(path): _errors_of(path, config) for path in args.records}
+    if args.json:
+        payload = {path: [e.as_json() for e in errors] for path, errors in results.items()}
+        if len(args.records) == 1:
+            payload = next(iter(payload.values()))
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for path, errors in results.items():
+            print(f"{path}: valid" if not errors else f"{path}: {len(errors)} error(s)")
+            for error in errors:
+                print(f"  - {error.describe(args.lang)}")
+    return EXIT_INVALID if any(results.values()) else EXIT_OK
+
+
+def _errors_of(path: Path, config: Config) -> list:
+    """The record file's rule errors; a file that is no record at all raises RecordFileError."""
+    try:
+        validate(load_record(path), config)
+    except ValidationError as exc:
+        return exc.errors
+    return []
+
+
+# -- schema, kinds ------------------------------------------------------------------------------
+
+
+def schema_parser(commands) -> None:
+    sub = command(commands, "schema", _schema, "print the JSON Schema of a kind's record")
+    sub.add_argument("kind", metavar="KIND", help=", ".join(KINDS))
+
+
+def _schema(args: argparse.Namespace) -> int:
+    json.dump(json_schema(args.kind), sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return EXIT_OK
+
+
+def kinds_parser(commands) -> None:
+    command(commands, "kinds", _kinds, "list the document kinds")
+
+
+def _kinds(args: argparse.Namespace) -> int:
+    for kind, form in FORMS.items():
+        print(f"{kind:<16} {form.title.kk} / {form.title.ru}")
+    return EXIT_OK
