@@ -13,6 +13,7 @@ from pathlib import Path
 from kzdocs.batch import SignerSpec, write_atomically
 from kzdocs.cli.common import EXIT_INVALID, EXIT_OK, command
 from kzdocs.errors import SigningError
+from kzdocs.render import ASTANA
 
 PASSWORD_VARIABLE = "KZDOCS_KEY_PASSWORD"
 
@@ -141,7 +142,9 @@ def _print_result(what: str, result) -> None:
         print(f"  serial:    {signature.serial}")
         print(f"  issuer:    {signature.issuer}")
         print(f"  algorithm: {signature.algorithm}")
-        print(f"  signed at: {signature.signed_at.isoformat()}")
+        print(
+            f"  signed at: {signature.signed_at.astimezone(ASTANA):%d.%m.%Y %H:%M:%S} (Astana time)"
+        )
 
 
 def _read(path: Path) -> bytes:
@@ -198,6 +201,9 @@ def dev_cert_parser(commands) -> None:
     sub.add_argument("--bin", default="150440000013")
     sub.add_argument("--key", choices=("rsa", "ec"), default="rsa")
     sub.add_argument("--days", type=int, default=365)
+    sub.add_argument(
+        "--valid-from", type=_moment, metavar="ISO-TIME", help="start of validity (default: now)"
+    )
 
 
 def _dev_cert(args: argparse.Namespace) -> int:
@@ -206,7 +212,7 @@ def _dev_cert(args: argparse.Namespace) -> int:
     password = os.environ.get(PASSWORD_VARIABLE, "test")
     material = dev_cert(
         args.output, subject_name=args.name, iin=args.iin, bin=args.bin, key=args.key,
-        days=args.days, password=password,
+        days=args.days, password=password, not_before=args.valid_from,
     )  # fmt: skip
     info = material.info
     print(f"wrote {args.output}: TEST certificate, not for real documents")

@@ -1,0 +1,69 @@
+"""Does a PDF show what its embedded XML says? The check `kzdocs verify` runs on every PDF.
+
+A signature proves the embedded XML is intact; a reader, though, reads the page. The record in
+the XML is rendered again in the PDF's language and every field's words must be on the page.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+import lxml.html
+
+from kzdocs.errors import KzdocsError
+
+_WORD = re.compile(r"\w+")
+# Parts of the page that the record alone does not decide: the signature and the draft mark.
+_BLOCKS = (
+    "//td[@data-field and @data-field != '18'] | //div[@class='reference']/p"
+    " | //ol[@class='grounds']/li"
+)
+
+
+def visible_disagreements(pdf: bytes) -> list[str]:
+    """What the page fails to show of the embedded record, a line a field; empty if all agree."""
+    from kzdocs.html import render_html
+    from kzdocs.pdf import extract_xml
+    from kzdocs.schema import validate
+    from kzdocs.xml import from_xml
+
+    try:
+        document = validate(from_xml(extract_xml(pdf)))
+    except KzdocsError as exc:
+        return [f"the embedded XML cannot be read as a record: {exc}"]
+    page, lang = _page_words(pdf)
+    html = render_html(document, lang)
+    return [
+        f"{name}: not on the page: {', '.join(missing)}" for name, missing in _missing(html, page)
+    ]
+
+
+def _page_words(pdf: bytes) -> tuple[Counter[str], str]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(page.extract_text() or "" for page in reader.pages)
+    lang = str(reader.trailer["/Root"].get("/Lang", "kk"))[:2]
+    return _words(text), lang if lang in ("kk", "ru") else "kk"
+
+
+def _missing(html: str, page: Counter[str]) -> Iterator[tuple[str, list[str]]]:
+    for block in lxml.html.fromstring(html).xpath(_BLOCKS):
+        expected = _words(block.text_content())
+        missing = sorted((expected - page).elements())
+        if missing:
+            yield _name(block), missing[:8]
+
+
+def _name(block) -> str:
+    number = block.get("data-field")
+    if number:
+        return f"field {number}"
+    return " ".join(block.text_content().split())[:40]
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(_WORD.findall(text.lower()))

@@ -1,0 +1,112 @@
+"""Signing from the command line: a test certificate, signed PDF and XML, verify, extract-xml."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kzdocs.cli import main
+from kzdocs.config import DEFAULT
+from kzdocs.crosscheck import visible_disagreements
+from kzdocs.pdf import render_pdf
+from kzdocs.records import load_record
+from kzdocs.render import metadata
+from kzdocs.schema import validate
+from kzdocs.xml import to_xml
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+WHEAT = FIXTURES / "license-export-wheat.json"
+SIGNED_AT = "2026-03-02T10:00:00+05:00"
+VALIDITY = ["--valid-from", "2026-01-01T00:00:00+05:00", "--days", "3650"]
+
+
+@pytest.fixture(scope="module")
+def key(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("key") / "test.p12"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("KZDOCS_KEY_PASSWORD", "s3cret")
+        assert main(["dev-cert", str(path), "--name", "АБАЙ ҚҰНАНБАЙҰЛЫ", *VALIDITY]) == 0
+    return path
+
+
+@pytest.fixture
+def password(monkeypatch):
+    monkeypatch.setenv("KZDOCS_KEY_PASSWORD", "s3cret")
+
+
+def _sign(key: Path, out: Path, fmt: str, record: Path = WHEAT) -> Path:
+    argv = ["render", str(record), "--format", fmt, "--sign", str(key), "--signed-at", SIGNED_AT]
+    assert main([*argv, "-o", str(out)]) == 0
+    return out
+
+
+def test_signed_pdf_verifies_and_names_the_signer(key, password, tmp_path, capsys):
+    pdf = _sign(key, tmp_path / "signed.pdf", "pdf")
+    capsys.readouterr()
+    assert main(["verify", str(pdf)]) == 0
+    out = capsys.readouterr().out
+    assert "signature: valid" in out and "embedded XML: valid" in out
+    assert "signer:    АБАЙ ҚҰНАНБАЙҰЛЫ (ТЕСТ / TEST) (IIN 900115300013, BIN 150440000013)" in out
+    assert "signed at: 02.03.2026 10:00:00 (Astana time)" in out
+    assert "visible fields: agree with the embedded XML" in out
+
+
+def test_one_changed_byte_makes_the_pdf_invalid(key, password, tmp_path, capsys):
+    pdf = _sign(key, tmp_path / "signed.pdf", "pdf")
+    data = bytearray(pdf.read_bytes())
+    at = len(data) // 3  # inside the signed byte range, far from the signature itself
+    data[at] ^= 0x01
+    pdf.write_bytes(bytes(data))
+    capsys.readouterr()
+    assert main(["verify", str(pdf)]) == 1
+    assert "signature: INVALID" in capsys.readouterr().out
+
+
+def test_signed_xml_verifies_and_a_changed_value_does_not(key, password, tmp_path, capsys):
+    xml = _sign(key, tmp_path / "signed.xml", "xml")
+    assert main(["verify", str(xml)]) == 0
+    xml.write_bytes(xml.read_bytes().replace(b"1001990000", b"1001990001"))
+    capsys.readouterr()
+    assert main(["verify", str(xml)]) == 1
+    assert "signature: INVALID (signature does not match the document" in capsys.readouterr().out
+
+
+def test_an_unsigned_pdf_does_not_verify(tmp_path, capsys):
+    pdf = tmp_path / "draft.pdf"
+    assert main(["render", str(WHEAT), "--format", "pdf", "-o", str(pdf)]) == 0
+    assert main(["verify", str(pdf)]) == 1
+    assert "the PDF has no signature" in capsys.readouterr().out
+
+
+def test_wrong_password_is_a_clear_error_and_writes_nothing(key, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("KZDOCS_KEY_PASSWORD", "wrong")
+    out = tmp_path / "signed.pdf"
+    assert main(["render", str(WHEAT), "--format", "pdf", "--sign", str(key), "-o", str(out)]) == 1
+    assert "password" in capsys.readouterr().err.lower()
+    assert not out.exists()
+
+
+def test_no_password_and_no_terminal_says_which_variable_to_set(key, monkeypatch, capsys):
+    monkeypatch.delenv("KZDOCS_KEY_PASSWORD", raising=False)
+    assert main(["render", str(WHEAT), "--sign", str(key)]) == 1
+    assert "$KZDOCS_KEY_PASSWORD" in capsys.readouterr().err
+
+
+def test_extract_xml_gives_back_the_record(tmp_path, capsys):
+    pdf = tmp_path / "doc.pdf"
+    assert main(["render", str(WHEAT), "--format", "pdf", "--lang", "ru", "-o", str(pdf)]) == 0
+    capsys.readouterr()
+    assert main(["extract-xml", str(pdf), "--record"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert validate(record) == validate(load_record(WHEAT))
+
+
+def test_a_page_that_shows_another_record_than_its_xml_is_caught():
+    shown = validate(load_record(WHEAT))
+    embedded = shown.model_copy(update={"number": "01KZ260010000999"})
+    from kzdocs.html import render_html
+
+    pdf = render_pdf(
+        render_html(shown, "kk"), meta=metadata(shown, "kk", DEFAULT), xml=to_xml(embedded)
+    )
+    assert visible_disagreements(pdf) == ["field 1: not on the page: 01kz260010000999"]
