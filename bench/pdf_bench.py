@@ -1,0 +1,127 @@
+"""Benchmark of the PDF stage: `python bench/pdf_bench.py [--n 30] [--memory 2000] [--workers 2]`.
+
+Goals (the issue): kzdocs PDF at least 2× faster than naive WeasyPrint
+(`HTML(string=html).write_pdf()` per document) on the same record in one run; memory flat over
+2 000 documents; at least 60 documents/s with 2 workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from kzdocs.pdf import PdfMeta, default_engine, render_pdf  # first: quiets WeasyPrint's import
+
+from weasyprint import HTML  # isort: skip
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+SAMPLES = ("license-export-wheat.json", "permit-import-cattle.json", "refusal-several-grounds.json")
+
+
+def bench_pdf(html: str, meta: PdfMeta, n: int, xml: bytes | None = None) -> dict[str, float]:
+    """Median ms per document of naive WeasyPrint and of kzdocs on the same HTML, interleaved so
+    both see the same machine load. The kzdocs engine is built (and timed) beforehand."""
+    start = time.perf_counter()
+    default_engine()
+    engine_ms = (time.perf_counter() - start) * 1000
+    naive, kzdocs = [], []
+    for _ in range(n):
+        naive.append(_ms(lambda: HTML(string=html).write_pdf()))
+        kzdocs.append(_ms(lambda: render_pdf(html, meta=meta, xml=xml)))
+    naive_ms, kzdocs_ms = statistics.median(naive), statistics.median(kzdocs)
+    return {
+        "naive_ms": naive_ms,
+        "kzdocs_ms": kzdocs_ms,
+        "ratio": naive_ms / kzdocs_ms,
+        "engine_build_ms": engine_ms,
+        "n": n,
+    }
+
+
+def bench_memory(html: str, meta: PdfMeta, n: int, xml: bytes | None = None) -> dict[str, float]:
+    """Resident memory (MB) after 100 documents and after `n`: flat means no per-document leak."""
+    checkpoints = {}
+    for i in range(1, n + 1):
+        render_pdf(html, meta=meta, xml=xml)
+        if i in (100, n // 2, n):
+            checkpoints[f"rss_mb_after_{i}"] = _rss_mb()
+    return checkpoints
+
+
+def bench_workers(jobs: list[tuple[str, PdfMeta, bytes]], docs: int, workers: int) -> float:
+    """Documents per second with `workers` processes, each building its engine once (not timed)."""
+    with ProcessPoolExecutor(workers, initializer=_build_engine) as pool:
+        list(pool.map(_render_job, jobs * workers))  # warm every worker
+        batch = [jobs[i % len(jobs)] for i in range(docs)]
+        start = time.perf_counter()
+        list(pool.map(_render_job, batch, chunksize=8))
+        return docs / (time.perf_counter() - start)
+
+
+def _build_engine() -> None:
+    default_engine()
+
+
+def _render_job(job: tuple[str, PdfMeta, bytes]) -> int:
+    html, meta, xml = job
+    return len(render_pdf(html, meta=meta, xml=xml))
+
+
+def _ms(step) -> float:
+    start = time.perf_counter()
+    step()
+    return (time.perf_counter() - start) * 1000
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def sample(name: str, lang: str) -> tuple[str, PdfMeta, bytes]:
+    """HTML, PDF properties and canonical XML of a fixture, as the pipeline makes them."""
+    from kzdocs.html import render_html
+    from kzdocs.render import metadata
+    from kzdocs.schema import validate
+    from kzdocs.xml import to_xml
+
+    record: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    document = validate(record)
+    xml = to_xml(document)
+    from kzdocs.config import DEFAULT
+
+    html = render_html(document, lang, config=DEFAULT, signature=None)
+    return html, PdfMeta.of(metadata(document, lang, DEFAULT, xml)), xml
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=30, help="documents per timing (default 30)")
+    parser.add_argument("--memory", type=int, default=0, help="documents for the memory check")
+    parser.add_argument("--workers", type=int, default=0, help="processes for the throughput")
+    args = parser.parse_args()
+
+    html, meta, xml = sample(SAMPLES[0], "kk")
+    result = bench_pdf(html, meta, args.n, xml)
+    print(
+        f"{SAMPLES[0]} kk: naive {result['naive_ms']:.1f} ms/doc, "
+        f"kzdocs {result['kzdocs_ms']:.1f} ms/doc, ratio {result['ratio']:.2f}× "
+        f"(engine built once in {result['engine_build_ms']:.0f} ms, n={args.n})"
+    )
+    if args.memory:
+        for name, mb in bench_memory(html, meta, args.memory, xml).items():
+            print(f"{name:22} {mb:7.1f} MB")
+    if args.workers:
+        jobs = [sample(name, lang) for name in SAMPLES for lang in ("kk", "ru")]
+        rate = bench_workers(jobs, docs=20 * len(jobs), workers=args.workers)
+        print(f"{args.workers} workers: {rate:.1f} documents/s")
+
+
+if __name__ == "__main__":
+    main()
