@@ -5,6 +5,7 @@ import base64
 import hashlib
 import io
 import json
+import pickle
 import re
 import socket
 import subprocess
@@ -201,8 +202,6 @@ def test_same_input_same_bytes_in_another_process():
         "html, meta, xml = pickle.loads(sys.stdin.buffer.read())\n"
         "sys.stdout.write(hashlib.sha256(render_pdf(html, meta=meta, xml=xml)).hexdigest())\n"
     )
-    import pickle
-
     child = subprocess.run(
         [sys.executable, "-c", script],
         input=pickle.dumps((_html("kk"), _meta("kk"), XML)),
