@@ -9,8 +9,6 @@ values, so the engine escapes it and never evaluates it.
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from importlib.resources import files
@@ -19,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import segno
 from jinja2.loaders import split_template_path
 
 from kzdocs import formatting
@@ -28,6 +25,7 @@ from kzdocs.errors import TemplateError
 from kzdocs.forms import SERVICES
 from kzdocs.schema import Document, validate
 from kzdocs.sign import Signature
+from kzdocs.sign.qr import qr_svg
 
 SHIPPED = "kzdocs.templates"
 
@@ -166,14 +164,5 @@ def _filters() -> dict[str, Callable[..., Any]]:
         "operation": _localized(formatting.operation),
         "date": formatting.date,
         "astana_time": formatting.astana_time,
-        "qr_data_uri": qr_data_uri,
+        "qr_data_uri": qr_svg,
     }
-
-
-def qr_data_uri(payload: str) -> str:
-    """A QR code of the payload as a `data:image/svg+xml;base64,…` URI (no file, no network)."""
-    buffer = io.BytesIO()
-    segno.make(payload, error="m", micro=False).save(
-        buffer, kind="svg", xmldecl=False, scale=4, border=2
-    )
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

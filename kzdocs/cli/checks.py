@@ -8,8 +8,6 @@ from pathlib import Path
 from kzdocs.cli.common import EXIT_INVALID, EXIT_OK, choices, command, config_of
 from kzdocs.render import FORMATS, LANGS
 
-# -- golden, templates ---------------------------------------------------------------------------
-
 
 def golden_parser(commands) -> None:
     golden = commands.add_parser("golden", help="compare renderings with approved golden files")
@@ -33,6 +31,12 @@ def golden_parser(commands) -> None:
         sub.add_argument(
             "--format", type=choices(FORMATS), default=FORMATS, help="default: all formats"
         )
+        sub.add_argument(
+            "--sign",
+            type=Path,
+            metavar="KEY.p12",
+            help="also the signed renderings, with this test key",
+        )
 
 
 def _golden_check(args: argparse.Namespace) -> int:
@@ -40,7 +44,7 @@ def _golden_check(args: argparse.Namespace) -> int:
 
     result = check(
         args.fixtures, args.golden, formats=args.format, langs=args.lang,
-        report_dir=args.report, config=config_of(args),
+        report_dir=args.report, config=config_of(args), signer=_signer(args),
     )  # fmt: skip
     print(format_result(result))
     return EXIT_OK if result.ok else EXIT_INVALID
@@ -51,10 +55,19 @@ def _golden_update(args: argparse.Namespace) -> int:
 
     paths = update(
         args.fixtures, args.golden, formats=args.format, langs=args.lang,
-        config=config_of(args), prune=args.prune,
+        config=config_of(args), signer=_signer(args), prune=args.prune,
     )  # fmt: skip
     print(format_updated(paths))
     return EXIT_OK
+
+
+def _signer(args: argparse.Namespace):
+    if args.sign is None:
+        return None
+    from kzdocs.cli.signing import key_password
+    from kzdocs.sign import get_signer
+
+    return get_signer("local", key=str(args.sign), password=key_password())
 
 
 def templates_parser(commands) -> None:

@@ -58,7 +58,7 @@ def signer_spec(args: argparse.Namespace) -> SignerSpec | None:
         raise SigningError("--sign-cert goes with --sign-key")
     options = dict(_option(text) for text in args.signer_option)
     if args.sign or args.sign_key:
-        options.update(key=str(args.sign or args.sign_key), password=_password())
+        options.update(key=str(args.sign or args.sign_key), password=key_password())
         if args.sign_cert:
             options["certificate"] = str(args.sign_cert)
         name = args.signer or "local"
@@ -78,7 +78,8 @@ def _option(text: str) -> tuple[str, object]:
     return key, {"true": True, "false": False}.get(value, value)
 
 
-def _password() -> str | None:
+def key_password() -> str | None:
+    """The key's password: from the environment, else asked on the terminal."""
     if PASSWORD_VARIABLE in os.environ:
         return os.environ[PASSWORD_VARIABLE]
     if sys.stdin.isatty():

@@ -105,19 +105,18 @@ def check(
     report_dir: str | Path | None = None,
     config: Config = DEFAULT,
     signer: Signer | None = None,
-    variant: str | None = None,
 ) -> GoldenResult:
     """Render every fixture and compare it with its golden file; write an HTML report if asked.
 
-    `names` limits the check to some fixture stems (orphans are then not looked for); `signer`
-    renders signed variants, stored as `<lang>.<variant>.<ext>` (variant "signed" by default).
+    `names` limits the check to some fixture stems (orphans are then not looked for); with a
+    `signer`, the signed renderings are checked too, stored as `<lang>.signed.<ext>`.
     """
-    variant = _variant(signer, variant)
-    cases = plan(Path(fixtures_dir), Path(golden_dir), formats=formats, langs=langs, names=names,
-                 variant=variant)  # fmt: skip
     images = report_dir is not None
     documents: dict[str, Document | Exception] = {}
-    outcomes = [_check_case(case, documents, config, signer, images) for case in cases]
+    outcomes = [
+        _check_case(case, documents, config, case_signer, images)
+        for case, case_signer in _cases(fixtures_dir, golden_dir, formats, langs, names, signer)
+    ]
     if names is None:
         outcomes += [_orphan(path) for path in orphans(Path(fixtures_dir), Path(golden_dir))]
     result = GoldenResult(tuple(outcomes))
@@ -137,7 +136,6 @@ def update(
     names: Iterable[str] | None = None,
     config: Config = DEFAULT,
     signer: Signer | None = None,
-    variant: str | None = None,
     prune: bool = False,
 ) -> list[Path]:
     """Approve the current renderings: write the golden files whose bytes changed, list them.
@@ -145,14 +143,11 @@ def update(
     Everything is rendered before anything is written, so a failing fixture changes nothing
     (`RenderError` lists every failure). `prune` also deletes orphan golden files.
     """
-    variant = _variant(signer, variant)
-    cases = plan(Path(fixtures_dir), Path(golden_dir), formats=formats, langs=langs, names=names,
-                 variant=variant)  # fmt: skip
     documents: dict[str, Document | Exception] = {}
     rendered, failed = [], []
-    for case in cases:
+    for case, case_signer in _cases(fixtures_dir, golden_dir, formats, langs, names, signer):
         try:
-            rendered.append((case, render_case(case, documents, config, signer)))
+            rendered.append((case, render_case(case, documents, config, case_signer)))
         except Exception as exc:  # every failure is listed, not just the first
             failed.append(f"{case.label}: {_describe(exc)}")
     if failed:
@@ -225,8 +220,17 @@ def _orphan(path: Path) -> Outcome:
     return Outcome(path.parent.name, lang, format, "orphan", path)
 
 
-def _variant(signer: Signer | None, variant: str | None) -> str | None:
-    return "signed" if signer is not None and variant is None else variant
+def _cases(
+    fixtures_dir, golden_dir, formats, langs, names, signer
+) -> list[tuple[Case, Signer | None]]:
+    """The unsigned cases and, with a signer, the same again signed (`kk.signed.pdf`)."""
+    variants = [(None, None)] + ([("signed", signer)] if signer is not None else [])
+    return [
+        (case, case_signer)
+        for variant, case_signer in variants
+        for case in plan(Path(fixtures_dir), Path(golden_dir), formats=formats, langs=langs,
+                         names=names, variant=variant)
+    ]  # fmt: skip
 
 
 def _read(path: Path) -> bytes | None:
