@@ -1,31 +1,63 @@
-"""kzdocs: the trade documents of Order No. 51-НҚ (Kazakhstan) in Kazakh and Russian."""
+"""kzdocs: the trade documents of Order No. 51-НҚ (Kazakhstan) in Kazakh and Russian.
 
+>>> import kzdocs
+>>> kzdocs.KINDS
+('license-export', 'license-import', 'permit-export', 'permit-import', 'refusal')
+
+Signing and verification live in `kzdocs.sign` (`get_signer`, `verify_xml`, `verify_pdf`), the
+PDF stage's extras in `kzdocs.pdf` (`extract_xml`): both load heavy libraries on first use.
+"""
+
+from kzdocs.batch import render_files
 from kzdocs.config import Config, Issuer, load_config
 from kzdocs.errors import (
+    ConfigError,
     FieldError,
     KzdocsError,
+    RecordFileError,
+    RenderError,
+    SigningError,
     UnknownKindError,
+    UnsupportedFormatError,
     ValidationError,
+    VerificationError,
+    XmlError,
 )
 from kzdocs.forms import KINDS
+from kzdocs.records import load_record
 from kzdocs.render import FORMATS, LANGS, render
 from kzdocs.schema import Document, json_schema, validate
+from kzdocs.sign import Signature
+from kzdocs.xml import from_xml, to_xml, validate_xml
 
 __all__ = [
     "FORMATS",
     "KINDS",
     "LANGS",
     "Config",
+    "ConfigError",
     "Document",
     "FieldError",
     "Issuer",
     "KzdocsError",
+    "RecordFileError",
+    "RenderError",
+    "Signature",
+    "SigningError",
     "UnknownKindError",
+    "UnsupportedFormatError",
     "ValidationError",
+    "VerificationError",
+    "XmlError",
+    "from_xml",
     "json_schema",
     "load_config",
+    "load_record",
     "render",
+    "render_files",
+    "to_xml",
     "validate",
+    "validate_xml",
 ]
 
 __version__ = "0.1.0"
