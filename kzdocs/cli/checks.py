@@ -37,6 +37,9 @@ def golden_parser(commands) -> None:
             metavar="KEY.p12",
             help="also the signed renderings, with this test key",
         )
+        sub.add_argument(
+            "--only", type=_names, metavar="FIXTURE[,…]", help="only these fixtures (file stems)"
+        )
 
 
 def _golden_check(args: argparse.Namespace) -> int:
@@ -44,7 +47,7 @@ def _golden_check(args: argparse.Namespace) -> int:
 
     result = check(
         args.fixtures, args.golden, formats=args.format, langs=args.lang,
-        report_dir=args.report, config=config_of(args), signer=_signer(args),
+        report_dir=args.report, config=config_of(args), signer=_signer(args), names=args.only,
     )  # fmt: skip
     print(format_result(result))
     return EXIT_OK if result.ok else EXIT_INVALID
@@ -55,10 +58,14 @@ def _golden_update(args: argparse.Namespace) -> int:
 
     paths = update(
         args.fixtures, args.golden, formats=args.format, langs=args.lang,
-        config=config_of(args), signer=_signer(args), prune=args.prune,
+        config=config_of(args), signer=_signer(args), prune=args.prune, names=args.only,
     )  # fmt: skip
     print(format_updated(paths))
     return EXIT_OK
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
 def _signer(args: argparse.Namespace):

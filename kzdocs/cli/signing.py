@@ -64,6 +64,8 @@ def signer_spec(args: argparse.Namespace) -> SignerSpec | None:
         name = args.signer or "local"
     elif args.signer:
         name = args.signer
+        if "key" in options and "password" not in options:  # never on the command line
+            options["password"] = key_password()
     else:
         return None
     spec = SignerSpec(name, tuple(sorted(options.items())), args.signed_at)
