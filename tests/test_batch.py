@@ -1,0 +1,94 @@
+"""Many records at once: a process pool, whole files, one bad record costing nothing else."""
+
+import io
+import json
+import os
+import shutil
+import stat
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from kzdocs.batch import Outcome, ProgressBar, SignerSpec, render_files, write_atomically
+from kzdocs.pdf import extract_xml
+from kzdocs.render import ASTANA
+from kzdocs.sign import verify_pdf
+from kzdocs.xml import validate_xml
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+KEY = FIXTURES / "sign" / "dev-rsa.p12"
+
+
+@pytest.fixture
+def sources(tmp_path) -> list[Path]:
+    paths = []
+    for name in ("license-export-wheat", "refusal-one-ground"):
+        paths.append(tmp_path / f"{name}.json")
+        shutil.copy(FIXTURES / f"{name}.json", paths[-1])
+    broken = json.loads((FIXTURES / "permit-import-cattle.json").read_text(encoding="utf-8"))
+    broken["unit"] = "999"
+    paths.append(tmp_path / "broken.json")
+    paths[-1].write_text(json.dumps(broken), encoding="utf-8")
+    return paths
+
+
+def test_a_pool_of_two_renders_every_good_record_and_reports_the_bad(sources, tmp_path):
+    out = tmp_path / "out"
+    outcomes = render_files(sources, out, langs=("kk", "ru"), formats=("pdf", "xml"), workers=2)
+    assert [o.source for o in outcomes] == [
+        str(s) for s in sources
+    ]  # input order, not finish order
+    assert [o.ok for o in outcomes] == [True, True, False]
+    assert outcomes[2].details == (
+        "field 14 (Өлшем бірлігі) unit: must be a code of the EAEU classifier of units, got '999'",
+    )
+    assert sorted(p.name for p in out.iterdir()) == [
+        "license-export-wheat.kk.pdf", "license-export-wheat.ru.pdf", "license-export-wheat.xml",
+        "refusal-one-ground.kk.pdf", "refusal-one-ground.ru.pdf", "refusal-one-ground.xml",
+    ]  # fmt: skip
+    validate_xml(extract_xml((out / "refusal-one-ground.ru.pdf").read_bytes()))
+
+
+def test_each_worker_builds_the_signer_from_its_spec(sources, tmp_path):
+    spec = SignerSpec(
+        "local", (("key", str(KEY)), ("password", "test")), datetime(2026, 3, 2, 10, tzinfo=ASTANA)
+    )
+    outcomes = render_files(sources[:2], tmp_path, formats=("pdf",), signer=spec, workers=2)
+    assert all(o.ok for o in outcomes)
+    for outcome in outcomes:
+        assert verify_pdf(Path(outcome.written[0]).read_bytes()).valid
+
+
+def test_progress_bar_draws_on_a_terminal_only():
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = ProgressBar(2, stream)
+        bar(Outcome("a.json", ("a.kk.pdf",)))
+        bar(Outcome("b.json", error="broken"))
+    assert terminal.getvalue().endswith("] 2/2 (1 failed)\n") and pipe.getvalue() == ""
+
+
+def test_a_written_file_is_whole_and_readable_by_others(tmp_path):
+    target = tmp_path / "deep" / "doc.pdf"
+    write_atomically(target, b"%PDF-1.7")
+    assert target.read_bytes() == b"%PDF-1.7"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~_umask()
+    assert [p.name for p in target.parent.iterdir()] == ["doc.pdf"]
+
+
+def test_a_failed_write_leaves_no_half_file(tmp_path):
+    target = tmp_path / "doc.pdf"
+    with pytest.raises(TypeError):
+        write_atomically(target, "not bytes")  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
