@@ -34,7 +34,9 @@ def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     wheat = load_record(ROOT / "fixtures" / "license-export-wheat.json")
     refusal = load_record(ROOT / "fixtures" / "refusal-several-grounds.json")
-    signer = get_signer("local", key=str(ROOT / "fixtures" / "sign" / "dev-rsa.p12"), password="test")
+    signer = get_signer(
+        "local", key=str(ROOT / "fixtures" / "sign" / "dev-rsa.p12"), password="test"
+    )
     signed_at = datetime(2026, 3, 2, 10, 0, tzinfo=ASTANA)
     written = save_pages(render(wheat, lang="kk", format="pdf"), "license-export-wheat.kk")
     written += save_pages(render(refusal, lang="ru", format="pdf"), "refusal-several-grounds.ru")

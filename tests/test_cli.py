@@ -59,10 +59,8 @@ def test_validate_json_lists_every_error_with_field_and_rule(tmp_path, capsys):
 def test_validate_text_names_the_field_in_the_language_asked(tmp_path, capsys):
     path = _broken_copy(tmp_path, unit="999")
     assert main(["validate", "--lang", "ru", str(path)]) == 1
-    assert (
-        "field 14 (Единица измерения) unit: must be a code of the EAEU classifier of units, got '999'"
-        in capsys.readouterr().out
-    )
+    expected = "field 14 (Единица измерения) unit: must be a code of the EAEU classifier of units"
+    assert f"{expected}, got '999'" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
