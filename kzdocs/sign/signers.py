@@ -16,7 +16,7 @@ from kzdocs.sign import Signature
 from kzdocs.sign.base import CertificateInfo, aware
 from kzdocs.sign.certs import KeyMaterial, certificate_info, load_key
 from kzdocs.sign.qr import qr_payloads
-from kzdocs.sign.xmlparse import parse
+from kzdocs.xml import parse_xml
 
 
 class NoSigner:
@@ -166,7 +166,7 @@ def certificate_from_xml(
     from kzdocs.sign.xmldsig import ds, signature_algorithm, signature_certificate, signing_time
 
     try:
-        root = parse(signed)
+        root = parse_xml(signed)
     except XmlError as exc:
         raise SigningError(f"{source} returned XML that cannot be read: {exc}") from exc
     found = root.find(f".//{ds('Signature')}") if is_wsse(root) else root.find(ds("Signature"))

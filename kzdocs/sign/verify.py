@@ -16,7 +16,7 @@ from kzdocs.sign.base import VerifyResult
 from kzdocs.sign.certs import certificate_info
 from kzdocs.sign.wsse import is_wsse, verify_wsse
 from kzdocs.sign.xmldsig import verify_enveloped
-from kzdocs.sign.xmlparse import parse
+from kzdocs.xml import parse_xml
 
 _log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ _log = logging.getLogger(__name__)
 def verify_xml(data: bytes) -> VerifyResult:
     """Verify an enveloped XMLDSig record or a WS-Security envelope."""
     try:
-        root = parse(data)
+        root = parse_xml(data)
     except XmlError as exc:
         return VerifyResult(False, str(exc), "none")
     return verify_wsse(root) if is_wsse(root) else verify_enveloped(root)

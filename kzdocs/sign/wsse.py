@@ -14,8 +14,8 @@ from signxml import DigestAlgorithm, SignatureConstructionMethod, XMLSigner
 from kzdocs.errors import VerificationError
 from kzdocs.sign.base import VerifyResult, aware
 from kzdocs.sign.certs import KeyMaterial
-from kzdocs.sign.xmldsig import DS, EXC_C14N, LOCAL_METHODS, ds, verify_signature
-from kzdocs.sign.xmlparse import parse, serialize
+from kzdocs.sign.xmldsig import DS, EXC_C14N, LOCAL_METHODS, ds, serialize, verify_signature
+from kzdocs.xml import parse_xml
 
 SOAP = "http://www.w3.org/2003/05/soap-envelope"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -35,7 +35,7 @@ def wrap_and_sign_wsse(
     xml: bytes, material: KeyMaterial, signed_at: datetime | None = None
 ) -> bytes:
     """A SOAP 1.2 envelope with `xml` as its Body, signed in a wsse:Security header."""
-    record = parse(xml)
+    record = parse_xml(xml)
     moment = aware(signed_at)
     envelope = etree.Element(_q(SOAP, "Envelope"), nsmap={"soap": SOAP})
     header = etree.SubElement(envelope, _q(SOAP, "Header"))
@@ -102,7 +102,7 @@ def is_wsse(root: etree._Element) -> bool:
 
 def verify_wsse(data: bytes | etree._Element) -> VerifyResult:
     """Check a WS-Security envelope: the Body and Timestamp signed by the token's certificate."""
-    envelope = parse(data) if isinstance(data, bytes) else data
+    envelope = parse_xml(data) if isinstance(data, bytes) else data
     if not is_wsse(envelope):
         return VerifyResult(False, "not a SOAP 1.2 envelope", "none")
     security = envelope.find(f"{_q(SOAP, 'Header')}/{_q(WSSE, 'Security')}")
@@ -138,7 +138,7 @@ def _created(envelope: etree._Element, signature: etree._Element) -> datetime | 
 
 def unwrap_wsse(data: bytes) -> bytes:
     """The record inside a WS-Security envelope's Body (not verified: call `verify_wsse`)."""
-    envelope = parse(data)
+    envelope = parse_xml(data)
     body = envelope.find(_q(SOAP, "Body"))
     children = list(body) if body is not None else []
     if len(children) != 1:

@@ -24,7 +24,7 @@ from signxml.exceptions import InvalidInput, InvalidSignature
 
 from kzdocs.sign.base import VerifyResult, aware
 from kzdocs.sign.certs import KeyMaterial, certificate_info
-from kzdocs.sign.xmlparse import parse, serialize
+from kzdocs.xml import parse_xml
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 KZ = "urn:kzdocs:signature:1"
@@ -52,6 +52,11 @@ LOCAL_METHODS = {
 
 def ds(tag: str) -> str:
     return f"{{{DS}}}{tag}"
+
+
+def serialize(root: etree._Element) -> bytes:
+    """UTF-8 bytes with an XML declaration, byte-stable for the same tree."""
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8")
 
 
 class _TimedSigner(XMLSigner):
@@ -91,7 +96,7 @@ def add_reference(signed_info: etree._Element, node: etree._Element, uri: str) -
 
 def sign_enveloped(xml: bytes, material: KeyMaterial, signed_at: datetime | None) -> bytes:
     """`xml` with an enveloped ds:Signature as the root's last child, certificate in KeyInfo."""
-    root = parse(xml)
+    root = parse_xml(xml)
     signer = _TimedSigner(material, aware(signed_at))
     signed = signer.sign(root, key=material.key, cert=[material.certificate, *material.chain])
     return serialize(signed)
@@ -99,7 +104,7 @@ def sign_enveloped(xml: bytes, material: KeyMaterial, signed_at: datetime | None
 
 def verify_enveloped(data: bytes | etree._Element) -> VerifyResult:
     """Check the enveloped signature of a record: integrity and the certificate it names."""
-    root = parse(data) if isinstance(data, bytes) else data
+    root = parse_xml(data) if isinstance(data, bytes) else data
     signatures = root.findall(ds("Signature"))
     if not signatures:
         return VerifyResult(False, "no enveloped ds:Signature under the root element", "none")
