@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from kzdocs.errors import SigningError
 from kzdocs.sign import Signature
 
 
@@ -92,3 +95,11 @@ def aware(moment: datetime | None) -> datetime:
     if moment is None:
         return datetime.now(UTC).replace(microsecond=0)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def read_file(path: str | os.PathLike[str], what: str) -> bytes:
+    """The bytes of a key or certificate file; `SigningError` naming `what` if unreadable."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise SigningError(f"cannot read {what} {os.fspath(path)!r}: {exc.strerror}") from exc

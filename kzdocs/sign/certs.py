@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from kzdocs.errors import SigningError
-from kzdocs.sign.base import CertificateInfo, aware
+from kzdocs.sign.base import CertificateInfo, aware, read_file
 
 TEST_MARK = "ТЕСТ / TEST"
 # Words by which the national test PKI and kzdocs' own dev certificates mark themselves.
@@ -57,8 +57,8 @@ def load_key(
     Raises `SigningError` for an unreadable file, a wrong password, a key that does not match
     the certificate, or a certificate not valid at `at` (default: now).
     """
-    data = _read(path)
-    cert_data = _read(certificate) if certificate is not None else None
+    data = read_file(path, "key file")
+    cert_data = read_file(certificate, "key file") if certificate is not None else None
     return load_key_data(data, password, certificate=cert_data, at=at, source=os.fspath(path))
 
 
@@ -71,7 +71,7 @@ def load_key_data(
     source: str = "<key>",
 ) -> KeyMaterial:
     """`load_key` for bytes already in memory (e.g. a base64 key sent over HTTP)."""
-    secret = password.encode("utf-8") if isinstance(password, str) else password
+    secret = _secret(password)
     if b"-----BEGIN" in data:
         material = _load_pem(data, certificate or data, secret, source)
     else:
@@ -81,11 +81,8 @@ def load_key_data(
     return material
 
 
-def _read(path: str | os.PathLike[str]) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise SigningError(f"cannot read key file {os.fspath(path)!r}: {exc.strerror}") from exc
+def _secret(password: str | bytes | None) -> bytes | None:
+    return password.encode("utf-8") if isinstance(password, str) else password
 
 
 def _load_pkcs12(data: bytes, password: bytes | None, source: str) -> KeyMaterial:
@@ -125,14 +122,16 @@ def _usable(key: object, source: str) -> PrivateKey:
 
 
 def _check_pair(material: KeyMaterial) -> None:
-    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    if material.key.public_key().public_bytes(
-        *spki
-    ) != material.certificate.public_key().public_bytes(*spki):
+    if _spki(material.key.public_key()) != _spki(material.certificate.public_key()):
         raise SigningError(
             "private key does not match the certificate "
             f"(certificate serial {material.certificate.serial_number:x})"
         )
+
+
+def _spki(public_key: object) -> bytes:
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    return public_key.public_bytes(*spki)  # type: ignore[attr-defined]
 
 
 def check_validity(cert: x509.Certificate, moment: datetime) -> None:
@@ -211,11 +210,21 @@ def dev_cert(
         if key == "rsa"
         else ec.generate_private_key(ec.SECP256R1())
     )
-    start = (
-        aware(not_before).replace(microsecond=0)
-        if not_before
-        else datetime.now(UTC).replace(microsecond=0)
+    start = aware(not_before).replace(microsecond=0)  # now when not_before is None
+    name = _test_subject(subject_name, iin, bin, organization)
+    cert = _self_signed(private_key, name, start, start + timedelta(days=days))
+    secret = _secret(password)
+    blob = pkcs12.serialize_key_and_certificates(
+        b"kzdocs-test", private_key, cert, None, serialization.BestAvailableEncryption(secret)
     )
+    write_atomically(Path(path), blob)
+    return KeyMaterial(private_key, cert)
+
+
+def _test_subject(
+    subject_name: str, iin: str, bin: str | None, organization: str | None
+) -> x509.Name:
+    """A subject as the national PKI writes it, the CN marked as a test."""
     attributes = [
         x509.NameAttribute(NameOID.COMMON_NAME, f"{subject_name} ({TEST_MARK})"),
         x509.NameAttribute(NameOID.SERIAL_NUMBER, f"IIN{iin}"),
@@ -225,15 +234,21 @@ def dev_cert(
         attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
     if bin:
         attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, f"BIN{bin}"))
-    name = x509.Name(attributes)
-    cert = (
+    return x509.Name(attributes)
+
+
+def _self_signed(
+    private_key: PrivateKey, name: x509.Name, start: datetime, end: datetime
+) -> x509.Certificate:
+    """A signing-only end-entity certificate issued by `name` to itself."""
+    return (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(private_key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=days))
+        .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -251,12 +266,6 @@ def dev_cert(
         )
         .sign(private_key, hashes.SHA256())
     )
-    secret = password.encode("utf-8") if isinstance(password, str) else password
-    blob = pkcs12.serialize_key_and_certificates(
-        b"kzdocs-test", private_key, cert, None, serialization.BestAvailableEncryption(secret)
-    )
-    write_atomically(Path(path), blob)
-    return KeyMaterial(private_key, cert)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -264,12 +273,12 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, path)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     except OSError as exc:
-        raise SigningError(f"cannot write {os.fspath(path)!r}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise SigningError(f"cannot write {os.fspath(path)!r}: {exc.strerror}") from exc

@@ -13,12 +13,11 @@ import os
 import urllib.error
 import urllib.request
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from kzdocs.errors import SigningError
 from kzdocs.sign import Signature
-from kzdocs.sign.base import CertificateInfo, VerifyResult, aware
+from kzdocs.sign.base import CertificateInfo, VerifyResult, aware, read_file
 
 DEFAULT_URL = "http://127.0.0.1:14579"
 
@@ -41,7 +40,7 @@ class NCANodeSigner:
     ):
         if not url.startswith(("http://", "https://")):
             raise SigningError(f"NCANode url must start with http:// or https://, got {url!r}")
-        self.key = key if isinstance(key, bytes) else _read_key(key)
+        self.key = key if isinstance(key, bytes) else read_file(key, "key file")
         self.password = password
         self.url = url.rstrip("/")
         self.key_alias = key_alias
@@ -112,6 +111,9 @@ class NCANodeSigner:
 
     def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST `body` as JSON to `path`; the decoded JSON answer, or `SigningError`."""
+        return _answer(path, self._post(path, body))
+
+    def _post(self, path: str, body: dict[str, Any]) -> bytes:
         request = urllib.request.Request(
             self.url + path,
             data=json.dumps(body).encode("utf-8"),
@@ -120,30 +122,31 @@ class NCANodeSigner:
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                raw = response.read()
+                return response.read()
         except urllib.error.HTTPError as exc:
             message = _message(exc.read()) or exc.reason
             raise SigningError(f"NCANode {path} answered {exc.code}: {message}") from exc
-        except TimeoutError as exc:
-            raise SigningError(
-                f"NCANode at {self.url} did not answer within {self.timeout:g} s"
-            ) from exc
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, TimeoutError):
-                raise SigningError(
-                    f"NCANode at {self.url} did not answer within {self.timeout:g} s"
-                ) from exc
-            raise SigningError(f"cannot reach NCANode at {self.url}: {exc.reason}") from exc
-        try:
-            answer = json.loads(raw)
-        except ValueError as exc:
-            raise SigningError(f"NCANode {path} answered with something that is not JSON") from exc
-        if not isinstance(answer, dict):
-            raise SigningError(f"NCANode {path} answered with JSON that is not an object")
-        status = answer.get("status", 200)
-        if status != 200:
-            raise SigningError(f"NCANode {path} answered {status}: {answer.get('message', '')}")
-        return answer
+        except (TimeoutError, urllib.error.URLError) as exc:
+            raise self._unreachable(exc) from exc
+
+    def _unreachable(self, exc: OSError) -> SigningError:
+        reason = getattr(exc, "reason", exc)  # a timeout may come bare or wrapped in URLError
+        if isinstance(reason, TimeoutError):
+            return SigningError(f"NCANode at {self.url} did not answer within {self.timeout:g} s")
+        return SigningError(f"cannot reach NCANode at {self.url}: {reason}")
+
+
+def _answer(path: str, raw: bytes) -> dict[str, Any]:
+    try:
+        answer = json.loads(raw)
+    except ValueError as exc:
+        raise SigningError(f"NCANode {path} answered with something that is not JSON") from exc
+    if not isinstance(answer, dict):
+        raise SigningError(f"NCANode {path} answered with JSON that is not an object")
+    status = answer.get("status", 200)
+    if status != 200:
+        raise SigningError(f"NCANode {path} answered {status}: {answer.get('message', '')}")
+    return answer
 
 
 def _message(raw: bytes) -> str:
@@ -155,10 +158,3 @@ def _message(raw: bytes) -> str:
         parts = [str(answer[k]) for k in ("message", "details") if answer.get(k)]
         return ": ".join(parts)
     return str(answer)[:500]
-
-
-def _read_key(path: str | os.PathLike[str]) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise SigningError(f"cannot read key file {os.fspath(path)!r}: {exc.strerror}") from exc

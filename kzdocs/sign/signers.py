@@ -7,13 +7,12 @@ import shlex
 import subprocess
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 
 from cryptography import x509
 
 from kzdocs.errors import SigningError, XmlError
 from kzdocs.sign import Signature
-from kzdocs.sign.base import CertificateInfo, aware
+from kzdocs.sign.base import CertificateInfo, aware, read_file
 from kzdocs.sign.certs import KeyMaterial, certificate_info, load_key
 from kzdocs.sign.qr import qr_payloads
 from kzdocs.xml import parse_xml
@@ -134,10 +133,7 @@ class CommandSigner:
 
 def read_certificate(path: str | os.PathLike[str]) -> CertificateInfo:
     """A PEM or DER certificate file, described."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise SigningError(f"cannot read certificate {os.fspath(path)!r}: {exc.strerror}") from exc
+    data = read_file(path, "certificate")
     try:
         cert = (
             x509.load_pem_x509_certificate(data)
@@ -163,7 +159,13 @@ def certificate_from_xml(
 ) -> tuple[CertificateInfo, datetime | None]:
     """The signing certificate named in signed XML, and the signed signing time if it has one."""
     from kzdocs.sign.wsse import is_wsse
-    from kzdocs.sign.xmldsig import ds, signature_algorithm, signature_certificate, signing_time
+    from kzdocs.sign.xmldsig import (
+        ds,
+        signature_algorithm,
+        signature_certificate,
+        signed_uris,
+        signing_time,
+    )
 
     try:
         root = parse_xml(signed)
@@ -175,5 +177,6 @@ def certificate_from_xml(
     cert = signature_certificate(found, root)
     if cert is None:
         raise SigningError(f"{source} returned a signature without its certificate")
-    uris = [r.get("URI") for r in found.iterfind(f"{ds('SignedInfo')}/{ds('Reference')}")]
-    return certificate_info(cert, signature_algorithm(found)), signing_time(found, uris)
+    return certificate_info(cert, signature_algorithm(found)), signing_time(
+        found, signed_uris(found)
+    )

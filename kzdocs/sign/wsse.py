@@ -9,12 +9,20 @@ from datetime import datetime
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
-from signxml import DigestAlgorithm, SignatureConstructionMethod, XMLSigner
+from signxml import SignatureConstructionMethod, XMLSigner
 
 from kzdocs.errors import VerificationError
 from kzdocs.sign.base import VerifyResult, aware
 from kzdocs.sign.certs import KeyMaterial
-from kzdocs.sign.xmldsig import DS, EXC_C14N, LOCAL_METHODS, ds, serialize, verify_signature
+from kzdocs.sign.xmldsig import (
+    DS,
+    ds,
+    parse_time,
+    serialize,
+    signed_uris,
+    signer_settings,
+    verify_signature,
+)
 from kzdocs.xml import parse_xml
 
 SOAP = "http://www.w3.org/2003/05/soap-envelope"
@@ -58,12 +66,7 @@ def wrap_and_sign_wsse(
     )
     body.append(record)
 
-    signer = XMLSigner(
-        method=SignatureConstructionMethod.detached,
-        signature_algorithm=LOCAL_METHODS[material.algorithm],
-        digest_algorithm=DigestAlgorithm.SHA256,
-        c14n_algorithm=EXC_C14N,
-    )
+    signer = XMLSigner(method=SignatureConstructionMethod.detached, **signer_settings(material))
     signer.namespaces = {"ds": DS}
     signature = signer.sign(
         envelope,
@@ -125,14 +128,10 @@ def verify_wsse(data: bytes | etree._Element) -> VerifyResult:
 
 
 def _created(envelope: etree._Element, signature: etree._Element) -> datetime | None:
-    uris = {r.get("URI") for r in signature.iterfind(f"{ds('SignedInfo')}/{ds('Reference')}")}
+    uris = signed_uris(signature)
     for timestamp in envelope.iter(_q(WSU, "Timestamp")):
         if f"#{timestamp.get(_q(WSU, 'Id'))}" in uris:
-            text = timestamp.findtext(_q(WSU, "Created"))
-            try:
-                return datetime.fromisoformat(text) if text else None
-            except ValueError:
-                return None
+            return parse_time(timestamp.findtext(_q(WSU, "Created")))
     return None
 
 

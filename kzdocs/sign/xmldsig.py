@@ -59,16 +59,33 @@ def serialize(root: etree._Element) -> bytes:
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8")
 
 
+def signer_settings(material: KeyMaterial) -> dict[str, object]:
+    """signxml signer options of every kzdocs signature: the key's method, SHA-256, exc-C14N."""
+    return {
+        "signature_algorithm": LOCAL_METHODS[material.algorithm],
+        "digest_algorithm": DigestAlgorithm.SHA256,
+        "c14n_algorithm": EXC_C14N,
+    }
+
+
+def signed_uris(signature: etree._Element) -> list[str | None]:
+    """The URIs of the references in a signature's SignedInfo."""
+    return [r.get("URI") for r in signature.iterfind(f"{ds('SignedInfo')}/{ds('Reference')}")]
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """A signed ISO 8601 time; `None` when absent or malformed."""
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 class _TimedSigner(XMLSigner):
     """signxml's signer, plus a signed `ds:Object` holding the signing time."""
 
-    def __init__(self, material: KeyMaterial, signed_at: datetime, **kwargs: object):
-        super().__init__(
-            signature_algorithm=LOCAL_METHODS[material.algorithm],
-            digest_algorithm=DigestAlgorithm.SHA256,
-            c14n_algorithm=EXC_C14N,
-            **kwargs,  # type: ignore[arg-type]
-        )
+    def __init__(self, material: KeyMaterial, signed_at: datetime):
+        super().__init__(**signer_settings(material))  # type: ignore[arg-type]
         self.namespaces = {"ds": DS}
         self._signed_at = signed_at
         self.signature_annotators.append(self._add_signing_time)
@@ -128,7 +145,7 @@ def verify_signature(
     if algorithm not in LOCAL_METHODS:
         reason = f"algorithm {algorithm} cannot be verified locally; verify through NCANode"
         return VerifyResult(False, reason, kind, info)
-    uris = [r.get("URI") for r in signature.iterfind(f"{ds('SignedInfo')}/{ds('Reference')}")]
+    uris = signed_uris(signature)
     if whole_document not in uris:
         reason = f"the signature does not cover the whole document (references {uris})"
         return VerifyResult(False, reason, kind, info)
@@ -177,8 +194,4 @@ def signing_time(signature: etree._Element, signed_uris: list[str | None]) -> da
     if len(objects) != 1:
         return None
     path = f"{ds('SignatureProperties')}/{ds('SignatureProperty')}/{{{KZ}}}SigningTime"
-    text = objects[0].findtext(path)
-    try:
-        return datetime.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+    return parse_time(objects[0].findtext(path))
