@@ -9,7 +9,8 @@ import docx
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-_W_P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
+from kzdocs.docx.paragraphs import w
+
 _SPACE = re.compile(r"\s+")
 
 
@@ -21,9 +22,13 @@ def normalise_space(text: str) -> str:
 def docx_text(docx_bytes: bytes) -> str:
     """All paragraph text of the body (table cells included, each once) with whitespace
     normalised; list numbers Word generates are not text and are not included."""
-    document = docx.Document(io.BytesIO(docx_bytes))
-    texts = [Paragraph(p, None).text for p in document.element.body.iter(_W_P)]
-    return normalise_space(" ".join(texts))
+    return normalise_space(" ".join(docx_paragraphs(docx_bytes)))
+
+
+def docx_paragraphs(docx_bytes: bytes) -> list[str]:
+    """The text of every paragraph of the body, table cells' included, in document order."""
+    body = docx.Document(io.BytesIO(docx_bytes)).element.body
+    return [Paragraph(p, None).text for p in body.iter(w("p"))]
 
 
 _HTML_BLOCKS = frozenset(

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 
 from lxml import etree, html
 
+from kzdocs.xml import parse_xml
+
 # Tags after which a reader sees a new line; cells get their own line so a diff names the field.
 _BLOCKS = frozenset(
     {"html", "head", "title", "body", "div", "p", "h1", "h2", "h3", "h4"}
@@ -79,9 +81,7 @@ def xml_text(data: bytes) -> list[str]:
     """One line per XML element holding text or attributes: `path/to/element [attr=v]: text`."""
     if not data.strip():
         return []
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    root = etree.fromstring(data, parser)
-    return list(_xml_lines(root, ""))
+    return list(_xml_lines(parse_xml(data), ""))
 
 
 def _xml_lines(element: etree._Element, parent: str) -> Iterator[str]:
@@ -109,13 +109,9 @@ def docx_text(data: bytes) -> list[str]:
     """
     if not data:
         return []
-    import docx
-    from docx.oxml.ns import qn
-    from docx.text.paragraph import Paragraph
+    from kzdocs.docx.text import docx_paragraphs  # python-docx is slow to import: only for DOCX
 
-    body = docx.Document(io.BytesIO(data)).element.body
-    texts = (Paragraph(p, None).text for p in body.iter(qn("w:p")))
-    return [line for line in (_squeeze(text) for text in texts) if line]
+    return [line for line in map(_squeeze, docx_paragraphs(data)) if line]
 
 
 def pdf_pages_text(data: bytes) -> list[list[str]]:
