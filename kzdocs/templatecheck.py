@@ -11,11 +11,8 @@ languages read the same fields; every character of every template is in every sh
 from __future__ import annotations
 
 import re
-import types
-import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
-from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +21,9 @@ from jinja2 import nodes
 
 from kzdocs.config import DEFAULT, Config
 from kzdocs.forms import FIELD_OF_KEY, KINDS, REFUSAL_LABELS, field_labels, get_form
+from kzdocs.templatefields import Chain, missing_step, record_chains, shown
 
 LANGS = ("kk", "ru")
-_ROOT = "document"  # the name templates receive the record under (kzdocs.html)
-_ITEM = "[]"  # a chain step into the items of a list
 
 
 @dataclass(frozen=True)
@@ -72,192 +68,73 @@ def check_templates(
     env = environment(config.templates)
     problems: list[Problem] = []
     for kind in KINDS:
-        used: dict[str, set[tuple[str, ...]]] = {}
+        used: dict[str, set[Chain]] = {}
         for lang in LANGS:
-            name = f"{lang}/{kind}.html"
-            try:
-                env.loader.get_source(env, name)
-            except jinja2.TemplateNotFound:
-                problems.append(Problem(kind, lang, None, "the template is missing", name))
-                continue
-            problems += _label_table(env, kind, lang, name)
-            try:
-                chains = _chains(env, name, kind, lang)
-            except jinja2.TemplateError as exc:
-                problems.append(Problem(kind, lang, None, f"cannot be read: {exc}", name))
-                continue
-            used[lang] = chains
-            problems += _schema_problems(kind, lang, name, chains)
-            sample = (samples or {}).get(kind) or sample_record(kind)
-            problems += _rendered_problems(kind, lang, name, sample, config)
+            problems += _template_problems(env, kind, lang, samples or {}, config, used)
         problems += _language_differences(kind, used)
     problems += _font_problems(env)
     problems += _mixed_script_problems(env)
     return problems
 
 
+def _template_problems(
+    env: jinja2.Environment,
+    kind: str,
+    lang: str,
+    samples: dict[str, dict],
+    config: Config,
+    used: dict[str, set[Chain]],
+) -> list[Problem]:
+    """The problems of one kind's template in one language; records in `used` what it reads."""
+    name = f"{lang}/{kind}.html"
+    try:
+        env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound:
+        return [Problem(kind, lang, None, "the template is missing", name)]
+    problems = list(_label_table(env, kind, lang, name))
+    try:
+        chains = record_chains(env, name, kind, lang)
+    except jinja2.TemplateError as exc:
+        return [*problems, Problem(kind, lang, None, f"cannot be read: {exc}", name)]
+    used[lang] = chains
+    problems += _schema_problems(kind, lang, name, chains)
+    sample = samples.get(kind) or sample_record(kind)
+    problems += _rendered_problems(kind, lang, name, sample, config)
+    return problems
+
+
 # -- what the templates read from the record ----------------------------------------------------
 
 
-def _chains(env: jinja2.Environment, name: str, kind: str, lang: str) -> set[tuple[str, ...]]:
-    """Every attribute chain off `document` in the template and the templates it uses."""
-    known = {"form": get_form(kind), "lang": lang}
-    chains: set[tuple[str, ...]] = set()
-    seen: set[str] = set()
-    pending = [name]
-    while pending:
-        current = pending.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        source, _, _ = env.loader.get_source(env, current)
-        aliases: dict[str, tuple[str, ...]] = {_ROOT: ()}
-        for node in _walk(env.parse(source), known):
-            if isinstance(node, nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport):
-                target = _static(node.template, known)
-                if isinstance(target, str):
-                    pending.append(target)
-            elif isinstance(node, nodes.Assign | nodes.For):
-                _alias(node, aliases)
-            elif isinstance(node, nodes.Getattr):
-                chain = _chain(node, aliases)
-                if chain:
-                    chains.add(chain)
-    return chains
-
-
-_UNKNOWN = object()
-
-
-def _walk(node: nodes.Node, known: dict[str, Any]) -> Iterator[nodes.Node]:
-    """All nodes, skipping `{% if %}` branches that cannot be taken for this kind and language."""
-    yield node
-    if isinstance(node, nodes.If):
-        taken = _static(node.test, known)
-        if taken is not _UNKNOWN:
-            branches = [node.body] if taken else [*([e] for e in node.elif_), node.else_]
-            for branch in branches:
-                for child in branch:
-                    yield from _walk(child, known)
-            return
-    for child in node.iter_child_nodes():
-        yield from _walk(child, known)
-
-
-def _static(node: nodes.Node, known: dict[str, Any]) -> Any:
-    """The value of an expression that depends only on the form and language, else _UNKNOWN."""
-    if isinstance(node, nodes.Const):
-        return node.value
-    if isinstance(node, nodes.Name):
-        return known.get(node.name, _UNKNOWN)
-    if isinstance(node, nodes.Getattr):
-        value = _static(node.node, known)
-        return _UNKNOWN if value is _UNKNOWN else getattr(value, node.attr, _UNKNOWN)
-    if isinstance(node, nodes.Concat):
-        parts = [_static(n, known) for n in node.nodes]
-        return _UNKNOWN if _UNKNOWN in parts else "".join(map(str, parts))
-    if isinstance(node, nodes.Not):
-        value = _static(node.node, known)
-        return _UNKNOWN if value is _UNKNOWN else not value
-    if isinstance(node, nodes.Compare) and len(node.ops) == 1:
-        left, right = _static(node.expr, known), _static(node.ops[0].expr, known)
-        compare = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b,
-                   "in": lambda a, b: a in b, "notin": lambda a, b: a not in b}  # fmt: skip
-        op = compare.get(node.ops[0].op)
-        if op is None or _UNKNOWN in (left, right):
-            return _UNKNOWN
-        return op(left, right)
-    return _UNKNOWN
-
-
-def _alias(node: nodes.Assign | nodes.For, aliases: dict[str, tuple[str, ...]]) -> None:
-    """`{% set person = document.authorized_person %}`, `{% for b in document.basis %}`."""
-    target, value = node.target, node.node if isinstance(node, nodes.Assign) else node.iter
-    if not isinstance(target, nodes.Name):
-        return
-    chain = _chain(value, aliases) if isinstance(value, nodes.Getattr) else None
-    if chain is None and isinstance(value, nodes.Name) and value.name in aliases:
-        chain = aliases[value.name]
-    if chain is not None:
-        aliases[target.name] = (*chain, _ITEM) if isinstance(node, nodes.For) else chain
-
-
-def _chain(node: nodes.Getattr, aliases: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:
-    attrs: list[str] = []
-    current: nodes.Node = node
-    while isinstance(current, nodes.Getattr):
-        attrs.append(current.attr)
-        current = current.node
-    if isinstance(current, nodes.Name) and current.name in aliases:
-        return (*aliases[current.name], *reversed(attrs))
-    return None
-
-
-def _schema_problems(
-    kind: str, lang: str, name: str, chains: set[tuple[str, ...]]
-) -> Iterator[Problem]:
+def _schema_problems(kind: str, lang: str, name: str, chains: set[Chain]) -> Iterator[Problem]:
     from kzdocs.schema import MODELS
 
     model = MODELS[kind]
     for chain in sorted(chains):
-        missing = _missing_step(model, chain)
+        missing = missing_step(model, chain)
         if missing is not None:
-            shown = ".".join((_ROOT, *chain)).replace(f".{_ITEM}", "[]")
-            yield Problem(kind, lang, FIELD_OF_KEY.get(chain[0]),
-                          f"{shown}: the {kind} record has no field {missing!r}", name)  # fmt: skip
+            message = f"{shown(chain)}: the {kind} record has no field {missing!r}"
+            yield Problem(kind, lang, FIELD_OF_KEY.get(chain[0]), message, name)
     top = {chain[0] for chain in chains if chain}
     for key, info in model.model_fields.items():
         if info.is_required() and key != "kind" and key not in top:
-            number = FIELD_OF_KEY.get(key) if get_form(kind).numbered else None
-            yield Problem(kind, lang, number,
+            yield Problem(kind, lang, _field(kind, key),
                           f"the required record field {key!r} is never shown", name)  # fmt: skip
 
 
-def _missing_step(model: type, chain: tuple[str, ...]) -> str | None:
-    """The first step of `chain` the type has no attribute for, or None if all resolve."""
-    current: Any = model
-    for step in chain:
-        current = _unwrap(current)
-        if step == _ITEM:
-            args = typing.get_args(current)
-            if typing.get_origin(current) is not list or not args:
-                return step
-            current = args[0]
-        elif hasattr(current, "model_fields") and step in current.model_fields:
-            current = current.model_fields[step].annotation
-        elif hasattr(current, "__dataclass_fields__") and step in {
-            f.name for f in dataclass_fields(current)
-        }:
-            current = typing.get_type_hints(current).get(step, Any)
-        elif isinstance(current, type) and hasattr(current, step):
-            return None  # a method or property (`split`, `form`): nothing further to check
-        else:
-            return None if current is Any else step
-    return None
-
-
-def _unwrap(annotation: Any) -> Any:
-    """`Contract | None` → Contract, `Annotated[Text, …]` → Text, `Literal["a"]` → str."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _unwrap(options[0]) if len(options) == 1 else Any
-    if origin is typing.Literal:
-        return type(typing.get_args(annotation)[0])
-    return annotation
-
-
-def _language_differences(kind: str, used: dict[str, set[tuple[str, ...]]]) -> Iterator[Problem]:
+def _language_differences(kind: str, used: dict[str, set[Chain]]) -> Iterator[Problem]:
     if len(used) < 2:
         return
     for lang, other in (("kk", "ru"), ("ru", "kk")):
         for chain in sorted(used[other] - used[lang]):
-            shown = ".".join((_ROOT, *chain)).replace(f".{_ITEM}", "[]")
-            field = FIELD_OF_KEY.get(chain[0]) if get_form(kind).numbered else None
-            yield Problem(kind, lang, field, f"{shown} is shown in {other} but not in {lang}",
+            yield Problem(kind, lang, _field(kind, chain[0]),
+                          f"{shown(chain)} is shown in {other} but not in {lang}",
                           f"{lang}/{kind}.html")  # fmt: skip
+
+
+def _field(kind: str, key: str) -> int | None:
+    """The field number a record key fills on a numbered form (a refusal has none)."""
+    return FIELD_OF_KEY.get(key) if get_form(kind).numbered else None
 
 
 # -- what the templates render ----------------------------------------------------------------
