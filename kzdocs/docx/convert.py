@@ -12,7 +12,7 @@ from lxml import etree
 from kzdocs.docx.images import is_svg, png_inline
 from kzdocs.docx.layout import WORD_LANG
 from kzdocs.docx.paragraphs import Inline, InlineBuffer, RunStyle, paragraph, w
-from kzdocs.docx.tables import build_table, look_of
+from kzdocs.docx.tables import build_table, look_of, refuse_loose_text
 from kzdocs.docx.template import BULLET_LIST, FOLLOWING_PARAGRAPH_STYLES, ORDERED_LIST
 from kzdocs.errors import RenderError
 
@@ -96,27 +96,11 @@ class Converter:
 
     def convert(self, root: etree._Element) -> None:
         """Append the body of the HTML document `root` to the Word document."""
-        if root.tag != "html":
-            raise RenderError(f"<{root.tag}> at the top: expected an HTML document (<html>)")
-        body = None
-        for child in root:
-            if child.tag == "head":
-                for item in child:
-                    if isinstance(item.tag, str) and item.tag not in HEAD_TAGS:
-                        raise RenderError(
-                            f"<{item.tag}> in <head>: the HTML subset has no place for it"
-                        )
-            elif child.tag == "body":
-                body = child
-            elif isinstance(child.tag, str):
-                raise RenderError(
-                    f"<{child.tag}> beside <body>: the HTML subset has no place for it"
-                )
-        if body is None:
-            raise RenderError("the HTML has no <body>")
         section = self.document.element.body.sectPr
         self._block(
-            body, _Sink(section.addprevious), Context("KzText", RunStyle(WORD_LANG[self.lang]))
+            _body(root),
+            _Sink(section.addprevious),
+            Context("KzText", RunStyle(WORD_LANG[self.lang])),
         )
 
     # -- blocks -----------------------------------------------------------------------------
@@ -156,7 +140,7 @@ class Converter:
 
     def _context(self, element: etree._Element, ctx: Context) -> Context:
         tag = element.tag
-        classes = (element.get("class") or "").split()
+        classes = _classes(element)
         style_id = ctx.cell_style if tag == "td" else TAG_STYLES.get(tag, ctx.style_id)
         for name in classes:
             style_id = CLASS_STYLES.get(name, style_id)
@@ -200,21 +184,16 @@ class Converter:
         def fill_cell(td: etree._Element, tc: etree._Element) -> None:
             self._block(td, _Sink(tc.append), self._context(td, ctx))
 
-        sink.add(build_table(table, look_of((table.get("class") or "").split()), fill_cell))
+        sink.add(build_table(table, look_of(_classes(table)), fill_cell))
 
     def _list(self, element: etree._Element, sink: _Sink, ctx: Context) -> None:
         if ctx.style_id == "KzText":
             ctx = replace(ctx, style_id="KzListItem")
-        numbered = UNNUMBERED_LISTS.isdisjoint((element.get("class") or "").split())
+        numbered = UNNUMBERED_LISTS.isdisjoint(_classes(element))
         ordered = element.tag == "ol"
         expected = _integer(element, "start", 1)
         num_id = self._new_list(ordered, expected) if numbered else 0
-        for text in [element.text] + [item.tail for item in element]:
-            if text and text.strip():
-                raise RenderError(
-                    f"text {text.strip()[:40]!r} directly inside <{element.tag}> would be lost: "
-                    "put it in an <li>"
-                )
+        refuse_loose_text(element, "an <li>")
         for item in element:
             if not isinstance(item.tag, str):
                 continue
@@ -239,6 +218,31 @@ class Converter:
         override = etree.SubElement(num, w("lvlOverride"), {w("ilvl"): "0"})
         etree.SubElement(override, w("startOverride"), {w("val"): str(start)})
         return num_id
+
+
+def _body(root: etree._Element) -> etree._Element:
+    """The <body> of an HTML document whose <head> holds only what the subset allows."""
+    if root.tag != "html":
+        raise RenderError(f"<{root.tag}> at the top: expected an HTML document (<html>)")
+    body = None
+    for child in root:
+        if child.tag == "head":
+            for item in child:
+                if isinstance(item.tag, str) and item.tag not in HEAD_TAGS:
+                    raise RenderError(
+                        f"<{item.tag}> in <head>: the HTML subset has no place for it"
+                    )
+        elif child.tag == "body":
+            body = child
+        elif isinstance(child.tag, str):
+            raise RenderError(f"<{child.tag}> beside <body>: the HTML subset has no place for it")
+    if body is None:
+        raise RenderError("the HTML has no <body>")
+    return body
+
+
+def _classes(element: etree._Element) -> list[str]:
+    return (element.get("class") or "").split()
 
 
 def _integer(element: etree._Element, name: str, default: int) -> int:

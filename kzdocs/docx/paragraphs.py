@@ -131,7 +131,15 @@ def paragraph(
 ) -> etree._Element:
     """A w:p in style `style_id`; `numbering` is (numId, level) of a list item's first line."""
     p = etree.Element(w("p"))
-    ppr = etree.SubElement(p, w("pPr"))
+    p.append(_paragraph_properties(style_id, numbering, indent))
+    _add_runs(p, items)
+    return p
+
+
+def _paragraph_properties(
+    style_id: str, numbering: tuple[int, int] | None, indent: int | None
+) -> etree._Element:
+    ppr = etree.Element(w("pPr"))
     etree.SubElement(ppr, w("pStyle"), {w("val"): style_id})
     if numbering is not None:
         num_pr = etree.SubElement(ppr, w("numPr"))
@@ -139,6 +147,11 @@ def paragraph(
         etree.SubElement(num_pr, w("numId"), {w("val"): str(numbering[0])})
     elif indent is not None:
         etree.SubElement(ppr, w("ind"), {w("left"): str(indent)})
+    return ppr
+
+
+def _add_runs(p: etree._Element, items: list[Inline]) -> None:
+    """Runs for the items: neighbours of one style share a run, a drawing gets its own."""
     run: etree._Element | None = None
     run_style: RunStyle | None = None
     for item in items:
@@ -160,4 +173,3 @@ def paragraph(
             t.text = item.text
             if item.text != item.text.strip():
                 t.set(XML_SPACE, "preserve")
-    return p

@@ -94,10 +94,10 @@ def build_table(table: etree._Element, look: TableLook, fill_cell: FillCell) -> 
 
 def _rows(table: etree._Element) -> list[tuple[etree._Element, bool]]:
     rows: list[tuple[etree._Element, bool]] = []
-    _no_text(table)
+    refuse_loose_text(table, "a cell")
     for child in table:
         if child.tag in ROW_GROUPS:
-            _no_text(child)
+            refuse_loose_text(child, "a cell")
             for tr in child:
                 if tr.tag != "tr":
                     raise RenderError(f"<{tr.tag}> inside <{child.tag}>: only <tr> may be there")
@@ -116,7 +116,7 @@ def _grid(
     covered: dict[tuple[int, int], _Cell] = {}
     columns = 0
     for index, (tr, _) in enumerate(rows):
-        _no_text(tr)
+        refuse_loose_text(tr, "a cell")
         column = 0
         for td in tr:
             if not isinstance(td.tag, str):
@@ -144,14 +144,14 @@ def _span(td: etree._Element, name: str) -> int:
     return min(int(value), 1000)
 
 
-def _no_text(element: etree._Element) -> None:
-    """Text between rows or cells has no place in Word: refuse rather than lose it."""
-    texts = [element.text] + [child.tail for child in element]
-    for text in texts:
+def refuse_loose_text(element: etree._Element, home: str) -> None:
+    """Text between rows, cells or list items has no place in Word: refuse rather than lose it;
+    `home` says where it belongs ("a cell")."""
+    for text in [element.text] + [child.tail for child in element]:
         if text and text.strip():
             raise RenderError(
                 f"text {text.strip()[:40]!r} directly inside <{element.tag}> would be lost: "
-                "put it in a cell"
+                f"put it in {home}"
             )
 
 

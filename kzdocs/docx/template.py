@@ -15,13 +15,11 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 
 from kzdocs.docx import layout as L
+from kzdocs.docx.paragraphs import W_NS
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _WNS = f'xmlns:w="{W_NS}"'
 
 
-# Paragraph styles: id → (name, paragraph properties, run properties). Their ids are what the
-# converter assigns from HTML tags and classes (see docs/docx-html-subset.md).
 def _spacing(before: int = 0, after: int = 0) -> str:
     return f'<w:spacing w:before="{before}" w:after="{after}"/>'
 
@@ -113,9 +111,7 @@ def lang_xml(lang: str) -> str:
 
 
 def _styles_xml(lang: str) -> str:
-    base_rpr = (
-        f'{fonts_xml()}<w:sz w:val="{L.SIZE_BODY}"/><w:szCs w:val="{L.SIZE_BODY}"/>{lang_xml(lang)}'
-    )
+    base_rpr = f"{fonts_xml()}{_size(L.SIZE_BODY)}{lang_xml(lang)}"
     styles = [
         f'<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/>'
         f"<w:qFormat/><w:rPr>{base_rpr}</w:rPr></w:style>",
