@@ -108,14 +108,14 @@ class GoldenFiles:
         return data
 
     def _write(self, golden: Path, data: bytes) -> None:
-        from kzdocs.batch import write_atomically
+        from kzdocs.golden.harness import write_changed
 
-        if not golden.is_file() or golden.read_bytes() != data:
-            write_atomically(golden, data)
+        if write_changed(golden, data):
             self.updated.append(golden)
 
     def _compare(self, golden: Path, data: bytes, format: str) -> None:
         from kzdocs.golden import compare
+        from kzdocs.golden.console import diff_excerpt
 
         expected = golden.read_bytes() if golden.is_file() else None
         status, text, _ = compare(expected, data, format)
@@ -124,9 +124,7 @@ class GoldenFiles:
                 f"no golden file {golden}: run pytest --update-golden to create it", pytrace=False
             )
         if status == "changed":
-            shown = "\n".join(f"    {line}" for line in text.diff[:_DIFF_LINES])
-            more = len(text.diff) - _DIFF_LINES
-            shown += f"\n    … {more} more lines" if more > 0 else ""
+            shown = "\n".join(diff_excerpt(text.diff, _DIFF_LINES))
             words = text.summary() if text.changed else "layout only: the text is the same"
             pytest.fail(
                 f"{golden} differs from the new rendering: {words}\n{shown}\n"

@@ -20,10 +20,7 @@ def format_result(result: GoldenResult, *, diff_lines: int = _DIFF_LINES) -> str
         if outcome.status == "orphan":
             lines.append(f"         {outcome.golden}")
         if outcome.status == "changed":
-            shown = outcome.text.diff[:diff_lines]
-            lines.extend(f"    {line}" for line in shown)
-            if len(outcome.text.diff) > diff_lines:
-                lines.append(f"    … {len(outcome.text.diff) - diff_lines} more lines")
+            lines += diff_excerpt(outcome.text.diff, diff_lines)
             for page in outcome.pages:
                 regions = f", {len(page.boxes)} changed region(s)" if page.boxes else ""
                 lines.append(f"    page {page.number}: {page.text.summary()}{regions}")
@@ -32,6 +29,14 @@ def format_result(result: GoldenResult, *, diff_lines: int = _DIFF_LINES) -> str
     if not result.ok:
         lines.append("approve the new renderings with: kzdocs golden update")
     return "\n".join(lines)
+
+
+def diff_excerpt(diff: Sequence[str], limit: int) -> list[str]:
+    """The first `limit` lines of a text diff, indented, and how many more there are."""
+    lines = [f"    {line}" for line in diff[:limit]]
+    if len(diff) > limit:
+        lines.append(f"    … {len(diff) - limit} more lines")
+    return lines
 
 
 def format_updated(paths: Sequence[Path]) -> str:

@@ -143,27 +143,40 @@ def update(
     Everything is rendered before anything is written, so a failing fixture changes nothing
     (`RenderError` lists every failure). `prune` also deletes orphan golden files.
     """
-    documents: dict[str, Document | Exception] = {}
-    rendered, failed = [], []
-    for case, case_signer in _cases(fixtures_dir, golden_dir, formats, langs, names, signer):
-        try:
-            rendered.append((case, render_case(case, documents, config, case_signer)))
-        except Exception as exc:  # every failure is listed, not just the first
-            failed.append(f"{case.label}: {_describe(exc)}")
-    if failed:
-        raise RenderError("cannot update golden files:\n  " + "\n  ".join(failed))
-    from kzdocs.batch import write_atomically
-
-    changed = []
-    for case, data in rendered:
-        if _read(case.golden) != data:
-            write_atomically(case.golden, data)
-            changed.append(case.golden)
+    cases = _cases(fixtures_dir, golden_dir, formats, langs, names, signer)
+    rendered = _render_all(cases, config)
+    changed = [case.golden for case, data in rendered if write_changed(case.golden, data)]
     if prune and names is None:
         for path in orphans(Path(fixtures_dir), Path(golden_dir)):
             path.unlink()
             changed.append(path)
     return changed
+
+
+def _render_all(
+    cases: list[tuple[Case, Signer | None]], config: Config
+) -> list[tuple[Case, bytes]]:
+    """Every case rendered, or `RenderError` listing every failure (not just the first)."""
+    documents: dict[str, Document | Exception] = {}
+    rendered, failed = [], []
+    for case, case_signer in cases:
+        try:
+            rendered.append((case, render_case(case, documents, config, case_signer)))
+        except Exception as exc:
+            failed.append(f"{case.label}: {_describe(exc)}")
+    if failed:
+        raise RenderError("cannot update golden files:\n  " + "\n  ".join(failed))
+    return rendered
+
+
+def write_changed(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` (atomically) unless the file holds exactly that; whether it did."""
+    if _read(path) == data:
+        return False
+    from kzdocs.batch import write_atomically
+
+    write_atomically(path, data)
+    return True
 
 
 def render_case(
