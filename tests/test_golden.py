@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
-from importlib.resources import as_file, files
 from pathlib import Path
 
 import pytest
+from template_copies import copy_templates, edit
 
 from kzdocs.config import Config
 from kzdocs.errors import RenderError
@@ -27,17 +25,7 @@ WHEAT = "license-export-wheat"
 @pytest.fixture
 def templates(tmp_path: Path) -> Path:
     """A copy of the shipped templates a test may edit."""
-    with as_file(files("kzdocs.templates")) as shipped:
-        return Path(shutil.copytree(shipped, tmp_path / "templates"))
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    # Jinja reloads a template whose mtime moved: make sure it moves even within one tick.
-    stat = path.stat()
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    return copy_templates(tmp_path)
 
 
 def one_fixture(tmp_path: Path, name: str = WHEAT, **changes: object) -> Path:

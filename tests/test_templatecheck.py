@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-from importlib.resources import as_file, files
 from pathlib import Path
 
 import pytest
+from template_copies import copy_templates, edit
 
 from kzdocs.forms import FORMS, KINDS, field_labels
 from kzdocs.schema import validate
@@ -18,14 +17,7 @@ NUMBERED = [kind for kind in KINDS if FORMS[kind].numbered]
 @pytest.fixture
 def templates(tmp_path: Path) -> Path:
     """A copy of the shipped templates a test may edit."""
-    with as_file(files("kzdocs.templates")) as shipped:
-        return Path(shutil.copytree(shipped, tmp_path / "templates"))
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return copy_templates(tmp_path)
 
 
 def where(problems: list[Problem]) -> set[tuple[str | None, str | None, int | None]]:
