@@ -31,7 +31,7 @@ from kzdocs.errors import (
 from kzdocs.pdf import XML_NAME, PdfMeta, extract_xml, once, render_pdf
 from kzdocs.pdf import html as pdf_html
 from kzdocs.pdf.engine import split_styles
-from kzdocs.pdf.fonts import engine_font_bytes
+from kzdocs.pdf.fonts import FACES, engine_font_bytes
 from kzdocs.pdf.subset import GlyphSubsetter
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -527,3 +527,18 @@ def test_garbage_collector_is_left_as_it_was():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("face", [face.filename for face in FACES])
+def test_subsetter_reads_composite_glyphs_as_fonttools_does(face):
+    data = engine_font_bytes(face)
+    font = TTFont(io.BytesIO(data))
+    glyf, order = font["glyf"], font.getGlyphOrder()
+    expected = {
+        gid: tuple(font.getGlyphID(part) for part in glyf[name].getComponentNames(glyf))
+        for gid, name in enumerate(order)
+        if glyf[name].isComposite()
+    }
+    subsetter = GlyphSubsetter(data)
+    assert subsetter.glyph_count == len(order)
+    assert subsetter._components == expected and expected
