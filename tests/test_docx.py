@@ -406,3 +406,18 @@ def test_same_inputs_give_identical_bytes_in_separate_processes(lang):
         for _ in range(2)
     ]
     assert runs[0] == runs[1] == rendered(fixture, lang)[1]
+
+
+def test_signed_docx_draws_the_qr_codes_as_pictures():
+    from kzdocs import render
+    from kzdocs.sign import get_signer
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    signer = get_signer("local", key=str(fixtures / "sign" / "dev-rsa.p12"), password="test")
+    record = json.loads((fixtures / "refusal-one-ground.json").read_text(encoding="utf-8"))
+    data = render(record, lang="kk", format="docx", signer=signer)
+    document = docx.Document(io.BytesIO(data))
+    pictures = document.inline_shapes
+    descriptions = [p._inline.docPr.get("descr") for p in pictures]
+    assert descriptions == [f"QR {n}/{len(pictures)}" for n in range(1, len(pictures) + 1)]
+    assert all(p.width == p.height and abs(p.width - Mm(35)) < Mm(0.5) for p in pictures)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from docx.document import Document as WordDocument
 from lxml import etree
 
-from kzdocs.docx.images import is_svg, png_inline
+from kzdocs.docx.images import is_svg, png_inline, qr_inline
 from kzdocs.docx.layout import WORD_LANG
 from kzdocs.docx.paragraphs import Inline, InlineBuffer, RunStyle, paragraph, w
 from kzdocs.docx.tables import build_table, look_of, refuse_loose_text
@@ -171,11 +171,12 @@ class Converter:
             self._content(element, buffer, sink, self._context(element, ctx))
 
     def _image(self, img: etree._Element, buffer: InlineBuffer, ctx: Context) -> None:
-        if is_svg(img):
+        if is_svg(img) and not img.get("data-qr"):
             # python-docx cannot place SVG and kzdocs has no rasteriser: the alt text stands in.
             buffer.text(f" {img.get('alt') or ''} ", replace(ctx.run, italic=True))
             return
-        buffer.drawing(png_inline(self.document, img, self._next_shape), ctx.run)
+        picture = qr_inline if img.get("data-qr") else png_inline
+        buffer.drawing(picture(self.document, img, self._next_shape), ctx.run)
         self._next_shape += 1
 
     # -- tables and lists -------------------------------------------------------------------

@@ -21,6 +21,17 @@ def is_svg(img: etree._Element) -> bool:
     return (img.get("src") or "").startswith(SVG_PREFIX)
 
 
+def qr_inline(document: WordDocument, img: etree._Element, shape_id: int) -> etree._Element:
+    """The picture of a QR code whose payload the HTML carries in `data-qr`: Word takes no SVG,
+    so the same code is drawn again as PNG, at the 35 mm the print CSS gives it."""
+    from kzdocs.sign.qr import qr_png
+
+    side = str(round(35 / 25.4 * L.CSS_PX_PER_INCH))
+    png = etree.Element("img", src=qr_png(img.get("data-qr")), width=side, height=side)
+    png.set("alt", img.get("alt") or "QR")
+    return png_inline(document, png, shape_id)
+
+
 def png_inline(document: WordDocument, img: etree._Element, shape_id: int) -> etree._Element:
     """The wp:inline of an embedded PNG, sized from width/height attributes (CSS px) if given.
 

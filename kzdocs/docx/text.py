@@ -9,6 +9,7 @@ import docx
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from kzdocs.docx.images import is_svg
 from kzdocs.docx.paragraphs import w
 
 _SPACE = re.compile(r"\s+")
@@ -38,7 +39,8 @@ _HTML_BLOCKS = frozenset(
 
 def html_text(root: etree._Element) -> str:
     """The text of a parsed HTML document as the DOCX stage lays it out: blocks and line breaks
-    separate words, an SVG image counts as its alt text (the DOCX shows that in its place)."""
+    separate words, an SVG image counts as its alt text (the DOCX shows that in its place)
+    unless it is a QR code the DOCX draws again (`data-qr`)."""
     body = root.find("body")
     parts: list[str] = []
     if body is not None:
@@ -52,7 +54,7 @@ def _collect(element: etree._Element, parts: list[str]) -> None:
     block = element.tag in _HTML_BLOCKS
     if block or element.tag == "br":
         parts.append(" ")
-    if element.tag == "img" and (element.get("src") or "").startswith("data:image/svg+xml"):
+    if element.tag == "img" and is_svg(element) and not element.get("data-qr"):
         parts.append(f" {element.get('alt') or ''} ")
     parts.append(element.text or "")
     for child in element:
