@@ -44,6 +44,53 @@ def bench_pdf(html: str, meta: PdfMeta, n: int, xml: bytes | None = None) -> dic
     }
 
 
+# The engine's shortcuts, each a switch: (module, attribute). Off, the engine parses with
+# tinyhtml5, lets pydyf compress every stream twice and leaves the garbage collector running.
+SHORTCUTS = {
+    "fast HTML parser": ("kzdocs.pdf.html", "SHORTCUT"),
+    "streams compressed once": ("kzdocs.pdf.once", "ENABLED"),
+    "collector paused": ("kzdocs.pdf.engine", "PAUSE_COLLECTOR"),
+}
+
+
+def bench_shortcuts(jobs: list[tuple[str, PdfMeta, bytes]], rounds: int) -> dict[str, float]:
+    """Median ms per document over all `jobs` with the shortcuts all off, each alone, all on.
+
+    Each round renders the jobs once per variant, variant after variant, so all see the same
+    machine load; a variant is timed over the whole sequence, as a batch worker runs it, so
+    the garbage collection a paused collector only defers is counted too.
+    """
+    import gc
+    import importlib
+
+    modules = {name: importlib.import_module(module) for name, (module, _) in SHORTCUTS.items()}
+    variants = {"none": set(), **{name: {name} for name in SHORTCUTS}, "all": set(SHORTCUTS)}
+
+    def switch(on: set[str]) -> None:
+        for name, module in modules.items():
+            setattr(module, SHORTCUTS[name][1], name in on)
+
+    def sequence() -> list[bytes]:
+        return [_render_job(job, whole=True) for job in jobs]
+
+    times: dict[str, list[float]] = {variant: [] for variant in variants}
+    outputs = {}
+    try:
+        for variant, on in variants.items():  # warm up, and keep each variant's PDFs
+            switch(on)
+            outputs[variant] = sequence()
+        for _ in range(rounds):
+            for variant, on in variants.items():
+                switch(on)
+                gc.collect()
+                times[variant].append(_ms(sequence) / len(jobs))
+    finally:
+        switch(set(SHORTCUTS))
+    if any(pdfs != outputs["none"] for pdfs in outputs.values()):
+        raise AssertionError("a shortcut changed the PDF bytes")
+    return {variant: statistics.median(ms) for variant, ms in times.items()}
+
+
 def bench_memory(html: str, meta: PdfMeta, n: int, xml: bytes | None = None) -> dict[str, float]:
     """Resident memory (MB) after 100 documents and after `n`: flat means no per-document leak."""
     checkpoints = {}
@@ -68,9 +115,10 @@ def _build_engine() -> None:
     default_engine()
 
 
-def _render_job(job: tuple[str, PdfMeta, bytes]) -> int:
+def _render_job(job: tuple[str, PdfMeta, bytes], whole: bool = False):
     html, meta, xml = job
-    return len(render_pdf(html, meta=meta, xml=xml))
+    pdf = render_pdf(html, meta=meta, xml=xml)
+    return pdf if whole else len(pdf)
 
 
 def _ms(step) -> float:
@@ -105,6 +153,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=30, help="documents per timing (default 30)")
     parser.add_argument("--memory", type=int, default=0, help="documents for the memory check")
     parser.add_argument("--workers", type=int, default=0, help="processes for the throughput")
+    parser.add_argument(
+        "--shortcuts", type=int, default=0, help="rounds of the engine shortcuts, on vs off"
+    )
     args = parser.parse_args()
 
     html, meta, xml = sample(SAMPLES[0], "kk")
@@ -114,6 +165,12 @@ def main() -> None:
         f"kzdocs {result['kzdocs_ms']:.1f} ms/doc, ratio {result['ratio']:.2f}× "
         f"(engine built once in {result['engine_build_ms']:.0f} ms, n={args.n})"
     )
+    if args.shortcuts:
+        jobs = [sample(name, lang) for name in SAMPLES for lang in ("kk", "ru")]
+        result = bench_shortcuts(jobs, args.shortcuts)
+        for variant, ms in result.items():
+            change = ms / result["none"] - 1
+            print(f"shortcuts {variant:24} {ms:6.1f} ms/doc ({change:+.1%})")
     if args.memory:
         for name, mb in bench_memory(html, meta, args.memory, xml).items():
             print(f"{name:22} {mb:7.1f} MB")

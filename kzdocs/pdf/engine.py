@@ -41,6 +41,9 @@ from kzdocs.pdf.subset import FontTable, GlyphSubsetter, font_digest
 # browser; the engine lifts it out and reuses the parsed stylesheet across documents.
 _INLINE_STYLE = re.compile(r"<style>(.*?)</style\s*>", re.DOTALL | re.IGNORECASE)
 _STYLESHEET_CACHE_SIZE = 16
+# Whether a render pauses the cyclic garbage collector (see _collector_paused); a switch for
+# bench/pdf_bench.py to measure what it saves.
+PAUSE_COLLECTOR = True
 
 
 def split_styles(html: str) -> tuple[str, str]:
@@ -134,7 +137,7 @@ def _collector_paused() -> Iterator[None]:
     to find that they are all still in use. Their cycles are collected after the document,
     at the collector's next run, so memory stays flat over any number of documents.
     """
-    if not gc.isenabled():
+    if not PAUSE_COLLECTOR or not gc.isenabled():
         yield
         return
     gc.disable()
