@@ -17,7 +17,7 @@ from typing import TextIO
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import KzdocsError, ValidationError
 from kzdocs.records import load_record
-from kzdocs.render import EXTENSIONS, check_output, render
+from kzdocs.render import check_output, render
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def output_name(source: Path, lang: str, format: str) -> str:
     """`license-export-wheat.kk.pdf`; XML does not depend on the language: `….xml`."""
     if format == "xml":
         return f"{source.stem}.xml"
-    return f"{source.stem}.{lang}.{EXTENSIONS[format]}"
+    return f"{source.stem}.{lang}.{format}"
 
 
 def write_atomically(path: Path, data: bytes) -> None:

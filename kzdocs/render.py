@@ -13,15 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import UnsupportedFormatError
+from kzdocs.html import render_html
 from kzdocs.schema import Document, validate
+from kzdocs.xml import to_xml, validate_xml
 
 if TYPE_CHECKING:
     from kzdocs.sign import Signature
     from kzdocs.sign.base import Signer
 
+# The PDF and DOCX stages load WeasyPrint and python-docx: imported when a document needs them.
+
 FORMATS = ("html", "xml", "pdf", "docx")
 LANGS = ("kk", "ru")
-EXTENSIONS = {"html": "html", "xml": "xml", "pdf": "pdf", "docx": "docx"}
 
 # Kazakhstan has kept one time zone, UTC+5, since 1 March 2024; documents show Astana time.
 ASTANA = timezone(timedelta(hours=5), "Asia/Almaty")
@@ -60,7 +63,7 @@ def render(
     xml, signature = _xml_stage(document, format, signer, signed_at)
     if format == "xml":
         return xml
-    html = _html_stage(document, lang, config, signature)
+    html = render_html(document, lang, config=config, signature=signature)
     if format == "html":
         return html.encode("utf-8")
     meta = metadata(document, lang, config, xml)
@@ -87,19 +90,11 @@ def _xml_stage(
 ) -> tuple[bytes, Signature | None]:
     if format in ("html", "docx") and signer is None:
         return b"", None  # nothing downstream needs the XML
-    from kzdocs.xml import to_xml, validate_xml
-
     xml = to_xml(document)
     validate_xml(xml, document.kind)  # before signing: a WS-Security signer wraps it in SOAP
     if signer is None:
         return xml, None
     return signer.sign_xml(xml, signed_at=signed_at or datetime.now(UTC))
-
-
-def _html_stage(document: Document, lang: str, config: Config, signature: Signature | None) -> str:
-    from kzdocs.html import render_html
-
-    return render_html(document, lang, config=config, signature=signature)
 
 
 def _pdf_stage(
