@@ -70,3 +70,13 @@ def test_html_pdf_and_docx_agree_on_the_text(fixture, lang):
     texts = _texts(fixture, lang)
     assert texts["docx"] == texts["html"]
     assert _words(texts["pdf"]) == _words(texts["html"])
+
+
+@pytest.mark.parametrize(
+    ("fixture", "pages"), [("license-export-wheat", 1), ("license-export-ferroalloys", 2)]
+)
+def test_pages_are_numbered_from_the_second_on(fixture, pages):
+    record = json.loads((FIXTURES[0].parent / f"{fixture}.json").read_text(encoding="utf-8"))
+    reader = PdfReader(io.BytesIO(render(record, lang="ru", format="pdf")))
+    numbers = [PAGE_NUMBER.findall(page.extract_text()) for page in reader.pages]
+    assert numbers == [[], *([f"— {n} —"] for n in range(2, pages + 1))]

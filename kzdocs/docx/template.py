@@ -186,7 +186,9 @@ def _section_xml() -> str:
         f'<w:sectPr {_WNS}><w:pgSz w:w="{L.PAGE_WIDTH}" w:h="{L.PAGE_HEIGHT}"/>'
         f'<w:pgMar w:top="{L.MARGIN_TOP}" w:right="{L.MARGIN_RIGHT}" w:bottom="{L.MARGIN_BOTTOM}" '
         f'w:left="{L.MARGIN_LEFT}" w:header="{L.HEADER_FOOTER_DISTANCE}" '
-        f'w:footer="{L.HEADER_FOOTER_DISTANCE}" w:gutter="0"/><w:cols w:space="708"/></w:sectPr>'
+        f'w:footer="{L.HEADER_FOOTER_DISTANCE}" w:gutter="0"/><w:cols w:space="708"/>'
+        # A first page of its own, with an empty footer: numbers start on page 2, as in the PDF.
+        "<w:titlePg/></w:sectPr>"
     )
 
 
