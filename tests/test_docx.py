@@ -145,6 +145,10 @@ def test_page_is_a4_portrait_with_the_css_margins(lang):
     assert abs(section.page_height - Mm(297)) < Mm(0.1)
     assert [round(m.mm) for m in (section.top_margin, section.right_margin)] == [20, 15]
     assert [round(m.mm) for m in (section.bottom_margin, section.left_margin)] == [20, 30]
+    # Page numbers start on page 2: the first page has a footer of its own, empty.
+    assert section.different_first_page_header_footer
+    assert section.first_page_footer.paragraphs[0].text == ""
+    assert section.footer.paragraphs[0].text.startswith("— ")
 
 
 def test_field_table_has_borders_and_merged_cells_from_colspan():
