@@ -20,6 +20,7 @@ import jinja2
 from jinja2 import nodes
 
 from kzdocs.config import DEFAULT, Config
+from kzdocs.fonts import font_maps
 from kzdocs.forms import FIELD_OF_KEY, KINDS, REFUSAL_LABELS, field_labels, get_form
 from kzdocs.templatefields import Chain, missing_step, record_chains, shown
 
@@ -217,7 +218,7 @@ def _squeeze(text: str) -> str:
 
 def _font_problems(env: jinja2.Environment) -> Iterator[Problem]:
     """Every character of every template must be in every shipped font (bold text needs bold)."""
-    fonts = _font_maps()
+    fonts = font_maps()
     for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".css"))):
         source, _, _ = env.loader.get_source(env, name)
         parts = name.split("/")
@@ -255,22 +256,6 @@ def _mixed_script_problems(env: jinja2.Environment) -> Iterator[Problem]:
                     f"line {line_number}: «{word}» mixes Latin letters ({latin}) into Cyrillic"
                 )
                 yield Problem(kind if kind in KINDS else None, lang, None, message, name)
-
-
-def _font_maps() -> dict[str, set[int]]:
-    """The characters each shipped font file draws, by file name."""
-    from importlib.resources import files
-
-    from fontTools.ttLib import TTFont
-
-    maps = {}
-    for resource in sorted(files("kzdocs.fonts").iterdir(), key=lambda r: r.name):
-        if resource.name.endswith(".ttf"):
-            with resource.open("rb") as file:
-                font = TTFont(file, lazy=True)
-                maps[resource.name] = set(font.getBestCmap())
-                font.close()
-    return maps
 
 
 # -- sample records ------------------------------------------------------------------------------

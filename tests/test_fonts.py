@@ -36,7 +36,8 @@ def _cmap(data: bytes) -> set[int]:
     return set(TTFont(io.BytesIO(data)).getBestCmap())
 
 
-USED = _characters("templates/**/*.html", "templates/**/*.css", "fixtures/**/*.json")
+# Valid fixtures only: invalid ones are refused before rendering (text_unprintable among them).
+USED = _characters("templates/**/*.html", "templates/**/*.css", "fixtures/*.json")
 
 
 def test_the_globs_find_the_templates_and_fixtures():
@@ -86,3 +87,10 @@ def test_pdf_embeds_only_the_shipped_fonts():
             embedded.add(program["name"].getDebugName(4))
     assert embedded and embedded <= shipped
     assert {"Liberation Serif", "Liberation Serif Bold"} <= embedded
+
+
+def test_common_characters_need_no_font_lookup_and_are_printable():
+    from kzdocs.fonts import COMMON, printable
+
+    assert printable() >= COMMON
+    assert all(ord(c) in printable() for c in "ӘҒҚҢӨҰҮҺІәғқңөұүһі«»№–—")

@@ -1,0 +1,71 @@
+"""The shipped document fonts (Liberation Serif 2.1.5, SIL OFL) and what they can print.
+
+A record's text is checked against them when it is validated, so a character no document can
+show is refused with the field that holds it, not discovered when the PDF is drawn.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+FACES = (
+    "LiberationSerif-Regular.ttf",
+    "LiberationSerif-Bold.ttf",
+    "LiberationSerif-Italic.ttf",
+    "LiberationSerif-BoldItalic.ttf",
+)
+
+# What documents can contain: Latin in all its extensions (foreign partners' names), Greek
+# (chemical names in goods descriptions), all of Cyrillic (Kazakh letters included),
+# punctuation «»№–—, super- and subscripts, currency, letterlike and number signs, arrows and
+# mathematical operators. The PDF engine cuts the fonts to these; what they leave out (Hebrew,
+# Arabic, CJK, rare symbols) is nothing a trade document of Order 51-НҚ shows.
+DOCUMENT_RANGES = (
+    (0x0020, 0x007E),
+    (0x00A0, 0x024F),
+    (0x0300, 0x036F),
+    (0x0370, 0x03FF),
+    (0x0400, 0x052F),
+    (0x1E00, 0x1EFF),
+    (0x2000, 0x22FF),
+)
+
+# Characters nearly every record consists of, known to be printable: checking them needs no
+# font file read (tests hold this set to the fonts).
+COMMON = frozenset(
+    [*range(0x20, 0x7F), *range(0x400, 0x460), *map(ord, "ӘәҒғҚқҢңӨөҰұҮүҺһІі«»№–—…“”„’\xa0°")]
+)
+
+
+@cache
+def font_maps() -> dict[str, frozenset[int]]:
+    """The code points each shipped font file draws, by file name."""
+    from fontTools.ttLib import TTFont
+
+    maps = {}
+    for name in FACES:
+        with files(__name__).joinpath(name).open("rb") as file:
+            maps[name] = frozenset(TTFont(file, lazy=True).getBestCmap())
+    return maps
+
+
+@cache
+def printable() -> frozenset[int]:
+    """The code points every face draws, within the ranges documents are printed with."""
+    drawn = frozenset.intersection(*font_maps().values())
+    return frozenset(
+        cp for low, high in DOCUMENT_RANGES for cp in range(low, high + 1) if cp in drawn
+    )
+
+
+def unprintable(text: str) -> str:
+    """The characters of `text` no document font can print, each once, in code point order.
+
+    >>> unprintable("Қытай 中国 «Астық» ✓")
+    '✓中国'
+    """
+    rare = {char for char in text if ord(char) not in COMMON and char not in "\n\t"}
+    if not rare:
+        return ""
+    return "".join(sorted(char for char in rare if ord(char) not in printable()))

@@ -16,6 +16,8 @@ from weasyprint.text.ffi import ffi as weasy_ffi
 from weasyprint.text.ffi import fontconfig, gobject, pangoft2
 from weasyprint.text.fonts import FontConfiguration
 
+from kzdocs.fonts import DOCUMENT_RANGES
+
 FONT_PACKAGE = "kzdocs.fonts"
 FAMILY = "Liberation Serif"
 URL_PREFIX = "kzdocs:fonts/"
@@ -47,22 +49,6 @@ FACES = (
 def font_bytes(filename: str) -> bytes:
     """The bytes of one shipped font file."""
     return files(FONT_PACKAGE).joinpath(filename).read_bytes()
-
-
-# What documents can contain: Latin in all its extensions (foreign partners' names), Greek
-# (chemical names in goods descriptions), all of Cyrillic (Kazakh letters included),
-# punctuation «»№–—, super- and subscripts, currency, letterlike and number signs, arrows and
-# mathematical operators. The fonts are cut to these once per process; what they leave out
-# (Hebrew, Arabic, rare symbols) is nothing a trade document of Order 51-НҚ shows.
-DOCUMENT_RANGES = (
-    (0x0020, 0x007E),
-    (0x00A0, 0x024F),
-    (0x0300, 0x036F),
-    (0x0370, 0x03FF),
-    (0x0400, 0x052F),
-    (0x1E00, 0x1EFF),
-    (0x2000, 0x22FF),
-)
 
 
 def document_codepoints(font: TTFont) -> list[int]:

@@ -16,6 +16,7 @@ from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from kzdocs import classifiers
+from kzdocs.fonts import unprintable
 from kzdocs.identifiers import bin_iin_problem
 
 LANGS = ("kk", "ru")
@@ -59,6 +60,10 @@ def _string(value: Any, max_length: int, lang: str = "") -> str:
         )
     if _CONTROL.search(value):
         raise broken("text_control_chars", f"{where}must not contain control characters", value)
+    missing = unprintable(value)
+    if missing:
+        message = f"{where}must use characters the document font prints; cannot print {missing!r}"
+        raise broken("text_unprintable", message, value)
     return value.strip()
 
 
