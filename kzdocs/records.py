@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kzdocs.errors import RecordFileError
 
@@ -24,9 +24,18 @@ def load_record(path: str | Path) -> dict[str, Any]:
         raise RecordFileError(str(path), "is a folder, not a record file") from None
     except OSError as exc:
         raise RecordFileError(str(path), f"cannot be read: {exc.strerror}") from None
+    return _parse_limited(data, str(path))
+
+
+def read_record(file: BinaryIO, source: str) -> dict[str, Any]:
+    """The record in an open binary stream (standard input, say), at most MAX_RECORD_BYTES."""
+    return _parse_limited(file.read(MAX_RECORD_BYTES + 1), source)
+
+
+def _parse_limited(data: bytes, source: str) -> dict[str, Any]:
     if len(data) > MAX_RECORD_BYTES:
-        raise RecordFileError(str(path), f"is larger than {MAX_RECORD_BYTES} bytes")
-    return parse_record(data, str(path))
+        raise RecordFileError(source, f"is larger than {MAX_RECORD_BYTES} bytes")
+    return parse_record(data, source)
 
 
 def parse_record(data: bytes | str, source: str = "<record>") -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The command line, run in-process through `main(argv)`."""
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -131,3 +132,16 @@ def test_render_many_keeps_going_past_a_bad_record(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "broken.json: 1 error(s) in the record" in err and "route_country" in err
     assert "3 document(s) written" in err
+
+
+def test_a_record_piped_on_stdin(monkeypatch, capsysbinary):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(WHEAT.read_bytes())))
+    assert main(["render", "-", "--format", "xml"]) == 0
+    assert b"<number>01KZ260010000123</number>" in capsysbinary.readouterr().out
+
+
+def test_an_invalid_record_on_stdin_is_named_stdin(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b'{"kind": "refusal", "x": 1}')))
+    assert main(["validate", "--json", "-"]) == 1
+    errors = json.loads(capsys.readouterr().out)
+    assert {"path": "x", "rule": "unknown_key"}.items() <= errors[-1].items()

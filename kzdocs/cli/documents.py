@@ -13,7 +13,7 @@ from kzdocs.cli.signing import add_signer_options, signer_spec
 from kzdocs.config import Config
 from kzdocs.errors import ValidationError
 from kzdocs.forms import FORMS, KINDS
-from kzdocs.records import load_record
+from kzdocs.records import load_record, read_record
 from kzdocs.render import FORMATS, LANGS, render
 from kzdocs.schema import json_schema, validate
 
@@ -22,7 +22,7 @@ from kzdocs.schema import json_schema, validate
 
 def render_parser(commands) -> None:
     sub = command(commands, "render", _render, "render records as documents")
-    sub.add_argument("records", nargs="+", type=Path, metavar="RECORD.json")
+    sub.add_argument("records", nargs="+", type=Path, metavar="RECORD.json", help="'-': stdin")
     sub.add_argument(
         "--lang", type=choices(LANGS), default=("kk",), help="kk, ru or kk,ru (default kk)"
     )
@@ -88,7 +88,7 @@ def _render_one(
 ) -> int:
     signing = {"signer": signer.build(), "signed_at": signer.signed_at} if signer else {}
     try:
-        data = render(load_record(source), lang=lang, format=format, config=config, **signing)
+        data = render(_record(source), lang=lang, format=format, config=config, **signing)
     except ValidationError as exc:
         return _report_invalid(source, exc)
     if output is None or str(output) == "-":
@@ -100,6 +100,13 @@ def _render_one(
     else:
         write_atomically(output, data)
     return EXIT_OK
+
+
+def _record(source: Path) -> dict:
+    """The record in a file, or on standard input for `-` (back offices pipe records in)."""
+    if str(source) == "-":
+        return read_record(sys.stdin.buffer, "<stdin>")
+    return load_record(source)
 
 
 def _report_invalid(source: Path, exc: ValidationError, lang: str = "kk") -> int:
@@ -114,7 +121,7 @@ def _report_invalid(source: Path, exc: ValidationError, lang: str = "kk") -> int
 
 def validate_parser(commands) -> None:
     sub = command(commands, "validate", _validate, "check records against every rule of their kind")
-    sub.add_argument("records", nargs="+", type=Path, metavar="RECORD.json")
+    sub.add_argument("records", nargs="+", type=Path, metavar="RECORD.json", help="'-': stdin")
     sub.add_argument("--json", action="store_true", help="print the errors as JSON")
     sub.add_argument("--lang", choices=LANGS, default="kk", help="language of the field labels")
 
@@ -139,7 +146,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _errors_of(path: Path, config: Config) -> list:
     """The record file's rule errors; a file that is no record at all raises RecordFileError."""
     try:
-        validate(load_record(path), config)
+        validate(_record(path), config)
     except ValidationError as exc:
         return exc.errors
     return []
