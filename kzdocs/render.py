@@ -8,11 +8,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import UnsupportedFormatError
+from kzdocs.formatting import ASTANA  # documents are dated in Astana time; also read from here
 from kzdocs.html import render_html
 from kzdocs.schema import Document, validate
 from kzdocs.xml import to_xml, validate_xml
@@ -25,9 +26,6 @@ if TYPE_CHECKING:
 
 FORMATS = ("html", "xml", "pdf", "docx")
 LANGS = ("kk", "ru")
-
-# Kazakhstan has kept one time zone, UTC+5, since 1 March 2024; documents show Astana time.
-ASTANA = timezone(timedelta(hours=5), "Asia/Almaty")
 
 
 @dataclass(frozen=True)
