@@ -34,6 +34,7 @@ def verify_pdf(data: bytes) -> VerifyResult:
     """Verify a PDF's signatures (intact, covering the whole file) and any signed XML inside it."""
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
     from kzdocs.sign.pades import read_pdf
@@ -63,7 +64,7 @@ def verify_pdf(data: bytes) -> VerifyResult:
         if not status.valid:
             reason = f"signature {number}: the signature value does not match its certificate"
             return VerifyResult(False, reason, "pades", info, signed_at, embedded)
-    if str(status.coverage) != "SignatureCoverageLevel.ENTIRE_FILE":
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         reason = "the PDF was changed after the last signature (an unsigned incremental update)"
         return VerifyResult(False, reason, "pades", info, signed_at, embedded)
     broken = [r for r in embedded if r.kind != "none" and not r.valid]
