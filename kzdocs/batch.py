@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kzdocs.config import DEFAULT, Config
-from kzdocs.errors import KzdocsError, ValidationError
+from kzdocs.errors import KzdocsError, OutputError, ValidationError
 from kzdocs.records import load_record
 from kzdocs.render import check_output, render
 
@@ -61,17 +61,32 @@ def output_name(source: Path, lang: str, format: str) -> str:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write a whole file or nothing: a reader never sees half a document."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write a whole file or nothing: a reader never sees half a document. A file that cannot be
+    written raises `OutputError` naming it and the reason."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(str(path), _reason(exc)) from None
     try:
         with os.fdopen(fd, "wb") as file:
             file.write(data)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide documents from their readers
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(str(path), _reason(exc)) from None
         raise
+
+
+def _reason(exc: OSError) -> str:
+    # mkdir over a file says only "File exists", which names neither the file nor the problem.
+    if isinstance(exc, FileExistsError):
+        return f"{exc.filename} is a file, not a folder"
+    if isinstance(exc, NotADirectoryError):
+        return f"a part of {exc.filename} is a file, not a folder"
+    return exc.strerror or str(exc)
 
 
 def _umask() -> int:
@@ -108,6 +123,8 @@ def render_file(
         )
     except KzdocsError as exc:
         return Outcome(str(source), error=str(exc))
+    except Exception as exc:
+        return Outcome(str(source), error=f"unexpected {type(exc).__name__}: {exc}")
 
 
 def _warm_worker(formats: tuple[str, ...]) -> None:

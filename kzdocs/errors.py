@@ -78,6 +78,15 @@ class RecordFileError(KzdocsError, OSError):
         super().__init__(f"{path}: {reason}")
 
 
+class OutputError(KzdocsError, OSError):
+    """An output file that cannot be written: `path` names it, `reason` says why."""
+
+    def __init__(self, path: str, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: cannot be written: {reason}")
+
+
 class UnsupportedFormatError(KzdocsError, ValueError):
     """An output format or language kzdocs cannot produce."""
 

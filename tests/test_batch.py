@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+import kzdocs.batch
 from kzdocs.batch import Outcome, ProgressBar, SignerSpec, render_files, write_atomically
+from kzdocs.errors import KzdocsError, OutputError
 from kzdocs.pdf import extract_xml
 from kzdocs.render import ASTANA
 from kzdocs.sign import verify_pdf
@@ -86,6 +88,56 @@ def test_a_failed_write_leaves_no_half_file(tmp_path):
     with pytest.raises(TypeError):
         write_atomically(target, "not bytes")  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("parts", "reason"),
+    [
+        (("afile", "doc.pdf"), "{tmp}/afile is a file, not a folder"),
+        (("afile", "sub", "doc.pdf"), "a part of {tmp}/afile/sub is a file, not a folder"),
+    ],
+)
+def test_a_path_through_a_file_is_an_output_error_naming_path_and_reason(tmp_path, parts, reason):
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    target = tmp_path.joinpath(*parts)
+    with pytest.raises(OutputError) as caught:
+        write_atomically(target, b"%PDF-1.7")
+    assert isinstance(caught.value, OSError) and isinstance(caught.value, KzdocsError)
+    assert (caught.value.path, caught.value.reason) == (str(target), reason.format(tmp=tmp_path))
+    assert str(caught.value) == f"{target}: cannot be written: {caught.value.reason}"
+
+
+def test_a_target_that_is_a_folder_is_an_output_error_and_leaves_no_temporary_file(tmp_path):
+    (tmp_path / "doc.pdf").mkdir()
+    with pytest.raises(OutputError, match=r"doc\.pdf: cannot be written: Is a directory"):
+        write_atomically(tmp_path / "doc.pdf", b"%PDF-1.7")
+    assert [p.name for p in tmp_path.iterdir()] == ["doc.pdf"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failed_write_costs_only_its_record(sources, tmp_path, workers):
+    out = tmp_path / "out"
+    (out / "license-export-wheat.kk.html").mkdir(parents=True)  # in the way of the document
+    outcomes = render_files(sources[:2], out, workers=workers)
+    assert [o.ok for o in outcomes] == [False, True]
+    assert outcomes[0].error == (
+        f"{out}/license-export-wheat.kk.html: cannot be written: Is a directory"
+    )
+    assert "Дәлелді бас тарту" in (out / "refusal-one-ground.kk.html").read_text(encoding="utf-8")
+
+
+def test_an_unexpected_error_of_one_record_is_its_failure_not_the_batch(sources, monkeypatch):
+    real_render = kzdocs.batch.render
+
+    def render(record, **options):
+        if record["kind"] == "refusal":
+            raise RuntimeError("surprise")
+        return real_render(record, **options)
+
+    monkeypatch.setattr(kzdocs.batch, "render", render)
+    outcomes = render_files(sources[:2], sources[0].parent / "out", workers=1)
+    assert [o.ok for o in outcomes] == [True, False]
+    assert outcomes[1].error == "unexpected RuntimeError: surprise"
 
 
 def _umask() -> int:

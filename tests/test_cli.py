@@ -145,3 +145,24 @@ def test_an_invalid_record_on_stdin_is_named_stdin(monkeypatch, capsys):
     assert main(["validate", "--json", "-"]) == 1
     errors = json.loads(capsys.readouterr().out)
     assert {"path": "x", "rule": "unknown_key"}.items() <= errors[-1].items()
+
+
+@pytest.mark.parametrize("output", ["afile/x.html", "/proc/x.html"])
+def test_render_to_a_path_that_cannot_be_written_is_an_error_not_a_traceback(
+    tmp_path, monkeypatch, capsys, output
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("a file, not a folder", encoding="utf-8")
+    assert main(["render", str(WHEAT), "-o", output]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"kzdocs: error: {output}: cannot be written: ")
+    assert "Traceback" not in err
+
+
+def test_render_many_into_a_file_reports_each_record(tmp_path, capsys):
+    (tmp_path / "afile").write_text("a file, not a folder", encoding="utf-8")
+    refusal = FIXTURES / "refusal-one-ground.json"
+    assert main(["render", str(WHEAT), str(refusal), "-o", f"{tmp_path}/afile/"]) == 1
+    err = capsys.readouterr().err
+    assert f"{WHEAT}: {tmp_path}/afile/license-export-wheat.kk.html: cannot be written: " in err
+    assert err.rstrip().endswith(f"0 document(s) written to {tmp_path}/afile; 2 record(s) failed")
