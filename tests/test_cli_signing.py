@@ -1,6 +1,7 @@
 """Signing from the command line: a test certificate, signed PDF and XML, verify, extract-xml."""
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,16 @@ def test_a_page_that_shows_another_record_than_its_xml_is_caught():
         render_html(shown, "kk"), meta=metadata(shown, "kk", DEFAULT), xml=to_xml(embedded)
     )
     assert visible_disagreements(pdf) == ["field 1: not on the page: 01kz260010000999"]
+
+
+def test_signer_option_timeout_is_read_as_seconds(tmp_path, capsys):
+    script = Path(__file__).resolve().parent / "sign_command_script.py"
+    out = tmp_path / "signed.xml"
+    argv = ["render", str(WHEAT), "--format", "xml", "--signer", "command", "-o", str(out)]
+    options = [f"command={sys.executable} {script} sign", "timeout=5"]
+    assert main([*argv, *(f"--signer-option={o}" for o in options)]) == 0
+    assert main(["verify", str(out)]) == 0
+    assert "signature: valid" in capsys.readouterr().out
+    bad = [*argv, f"--signer-option={options[0]}", "--signer-option=timeout=soon"]
+    assert main(bad) == 1
+    assert "timeout must be a number of seconds, got 'soon'" in capsys.readouterr().err

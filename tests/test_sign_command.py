@@ -51,3 +51,15 @@ def test_registry_builds_the_command_signer_from_a_string_without_a_shell():
     signer = get_signer("command", command=f"{sys.executable} {SCRIPT} 'sign; rm -rf /'")
     assert signer.argv[-1] == "sign; rm -rf /"  # one argument, never a shell command
     assert signer.can_sign_pdf is False
+
+
+@pytest.mark.parametrize(("given", "seconds"), [("5", 5.0), ("0.5", 0.5), (7, 7.0)])
+def test_timeout_is_taken_from_a_signer_option_string(given, seconds):
+    signer = get_signer("command", command=f"{sys.executable} {SCRIPT} sign", timeout=given)
+    assert signer.timeout == seconds
+
+
+@pytest.mark.parametrize("given", ["soon", "", "-1", "0", "nan", True])
+def test_a_timeout_that_is_not_a_positive_number_is_refused(given):
+    with pytest.raises(SigningError, match=r"timeout must be a (positive )?number of seconds"):
+        get_signer("command", command=f"{sys.executable} {SCRIPT} sign", timeout=given)

@@ -86,3 +86,12 @@ def test_pdf_is_not_offered():
 
 def test_an_rsa_key_is_described_locally():
     assert NCANodeSigner(KEYS["ec"], PASSWORD).describe().iin == "900115300401"
+
+
+def test_timeout_is_taken_from_a_signer_option_string():
+    from kzdocs.sign import get_signer
+
+    signer = get_signer("ncanode", key=str(KEYS["rsa"]), password=PASSWORD, timeout="5")
+    assert signer.timeout == 5.0
+    with pytest.raises(SigningError, match=r"timeout must be a number of seconds, got 'five'"):
+        get_signer("ncanode", key=str(KEYS["rsa"]), password=PASSWORD, timeout="five")

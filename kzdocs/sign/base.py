@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -103,3 +104,16 @@ def read_file(path: str | os.PathLike[str], what: str) -> bytes:
         return Path(path).read_bytes()
     except OSError as exc:
         raise SigningError(f"cannot read {what} {os.fspath(path)!r}: {exc.strerror}") from exc
+
+
+def seconds(value: float | str, option: str = "timeout") -> float:
+    """A positive number of seconds, also from text (a --signer-option value is a string)."""
+    try:
+        if isinstance(value, bool):  # "timeout=true" on the command line is not one second
+            raise TypeError
+        number = float(value)
+    except (TypeError, ValueError):
+        raise SigningError(f"{option} must be a number of seconds, got {value!r}") from None
+    if not math.isfinite(number) or number <= 0:
+        raise SigningError(f"{option} must be a positive number of seconds, got {value!r}")
+    return number

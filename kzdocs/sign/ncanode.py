@@ -17,7 +17,7 @@ from typing import Any
 
 from kzdocs.errors import SigningError
 from kzdocs.sign import Signature
-from kzdocs.sign.base import CertificateInfo, VerifyResult, aware, read_file
+from kzdocs.sign.base import CertificateInfo, VerifyResult, aware, read_file, seconds
 
 DEFAULT_URL = "http://127.0.0.1:14579"
 
@@ -35,7 +35,7 @@ class NCANodeSigner:
         *,
         url: str = DEFAULT_URL,
         key_alias: str | None = None,
-        timeout: float = 30.0,
+        timeout: float | str = 30.0,
         wsse: bool = False,
     ):
         if not url.startswith(("http://", "https://")):
@@ -44,7 +44,7 @@ class NCANodeSigner:
         self.password = password
         self.url = url.rstrip("/")
         self.key_alias = key_alias
-        self.timeout = timeout
+        self.timeout = seconds(timeout)
         self.wsse = wsse
 
     def _signer(self) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from cryptography import x509
 
 from kzdocs.errors import SigningError, XmlError
 from kzdocs.sign import Signature
-from kzdocs.sign.base import CertificateInfo, aware, read_file
+from kzdocs.sign.base import CertificateInfo, aware, read_file, seconds
 from kzdocs.sign.certs import KeyMaterial, certificate_info, load_key
 from kzdocs.sign.qr import qr_payloads
 from kzdocs.xml import parse_xml
@@ -89,13 +89,13 @@ class CommandSigner:
         self,
         command: Sequence[str] | str,
         *,
-        timeout: float = 30.0,
+        timeout: float | str = 30.0,
         certificate: str | os.PathLike[str] | None = None,
     ):
         self.argv = shlex.split(command) if isinstance(command, str) else list(command)
         if not self.argv:
             raise SigningError("the signing command is empty")
-        self.timeout = timeout
+        self.timeout = seconds(timeout)
         self.certificate = certificate
 
     def sign_xml(self, xml: bytes, *, signed_at: datetime | None = None) -> tuple[bytes, Signature]:
