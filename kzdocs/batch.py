@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kzdocs.config import DEFAULT, Config
-from kzdocs.errors import KzdocsError, OutputError, ValidationError
+from kzdocs.errors import KzdocsError, OutputClashError, OutputError, ValidationError
 from kzdocs.records import load_record
 from kzdocs.render import check_output, render
 
@@ -151,6 +151,7 @@ def render_files(
         for format in formats:
             check_output(lang, format)
     sources = list(sources)
+    _refuse_clashes(sources)
     outcomes = []
     jobs = (out_dir, langs, formats, config, signer)
     for outcome in _outcomes(sources, jobs, _workers(workers, len(sources))):
@@ -159,6 +160,17 @@ def render_files(
             on_done(outcome)
     order = {str(s): i for i, s in enumerate(sources)}
     return sorted(outcomes, key=lambda o: order[o.source])
+
+
+def _refuse_clashes(sources: list[Path]) -> None:
+    """Refuse, before anything is written, record files whose documents would share a name."""
+    by_name: dict[str, list[str]] = {}
+    for source in sources:
+        # Case folded: on Windows and macOS `X.json` and `x.json` write the same files.
+        by_name.setdefault(source.stem.casefold(), []).append(str(source))
+    clashes = [tuple(group) for group in by_name.values() if len(group) > 1]
+    if clashes:
+        raise OutputClashError(clashes)
 
 
 def _workers(asked: int | None, jobs: int) -> int:

@@ -87,6 +87,18 @@ class OutputError(KzdocsError, OSError):
         super().__init__(f"{path}: cannot be written: {reason}")
 
 
+class OutputClashError(KzdocsError, ValueError):
+    """Record files that would write documents of the same name; `clashes` groups them."""
+
+    def __init__(self, clashes: list[tuple[str, ...]]):
+        self.clashes = clashes
+        groups = "; ".join(" and ".join(group) for group in clashes)
+        super().__init__(
+            f"records with the same file name would overwrite each other's documents: {groups}; "
+            "rename them or render them into different folders"
+        )
+
+
 class UnsupportedFormatError(KzdocsError, ValueError):
     """An output format or language kzdocs cannot produce."""
 

@@ -12,7 +12,7 @@ import pytest
 
 import kzdocs.batch
 from kzdocs.batch import Outcome, ProgressBar, SignerSpec, render_files, write_atomically
-from kzdocs.errors import KzdocsError, OutputError
+from kzdocs.errors import KzdocsError, OutputClashError, OutputError
 from kzdocs.pdf import extract_xml
 from kzdocs.render import ASTANA
 from kzdocs.sign import verify_pdf
@@ -138,6 +138,22 @@ def test_an_unexpected_error_of_one_record_is_its_failure_not_the_batch(sources,
     outcomes = render_files(sources[:2], sources[0].parent / "out", workers=1)
     assert [o.ok for o in outcomes] == [True, False]
     assert outcomes[1].error == "unexpected RuntimeError: surprise"
+
+
+@pytest.mark.parametrize("second", ["b/x.json", "b/X.json", "a/x.json"])
+def test_records_whose_documents_would_share_a_name_are_refused_before_any_is_written(
+    tmp_path, second
+):
+    for name in ("a/x.json", second, "c/y.json"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        shutil.copy(FIXTURES / "license-export-wheat.json", tmp_path / name)
+    sources = [tmp_path / "a/x.json", tmp_path / "c/y.json", tmp_path / second]
+    with pytest.raises(OutputClashError) as caught:
+        render_files(sources, tmp_path / "out", workers=1)
+    assert caught.value.clashes == [(str(sources[0]), str(sources[2]))]
+    assert f"overwrite each other's documents: {sources[0]} and {sources[2]};" in str(caught.value)
+    assert isinstance(caught.value, ValueError)
+    assert not (tmp_path / "out").exists()
 
 
 def _umask() -> int:

@@ -166,3 +166,15 @@ def test_render_many_into_a_file_reports_each_record(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{WHEAT}: {tmp_path}/afile/license-export-wheat.kk.html: cannot be written: " in err
     assert err.rstrip().endswith(f"0 document(s) written to {tmp_path}/afile; 2 record(s) failed")
+
+
+def test_render_refuses_records_that_would_overwrite_each_other(tmp_path, capsys):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(WHEAT, tmp_path / folder / "x.json")
+    a, b = tmp_path / "a" / "x.json", tmp_path / "b" / "x.json"
+    assert main(["render", str(a), str(b), "-o", f"{tmp_path}/out/"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("kzdocs: error: records with the same file name would overwrite")
+    assert f"{a} and {b}" in err
+    assert not (tmp_path / "out").exists()
