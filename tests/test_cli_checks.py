@@ -46,7 +46,9 @@ def test_committed_golden_files_match(capsys):
         )
         == 0
     )
-    assert "6 golden files: 6 same" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "6 golden files: 6 same" in out
+    assert "6 signed golden file(s) not checked: give --sign KEY.p12" in out
 
 
 def test_a_changed_word_fails_the_check_naming_where_and_what(edited_templates, tmp_path, capsys):

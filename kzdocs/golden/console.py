@@ -24,6 +24,11 @@ def format_result(result: GoldenResult, *, diff_lines: int = _DIFF_LINES) -> str
             for page in outcome.pages:
                 regions = f", {len(page.boxes)} changed region(s)" if page.boxes else ""
                 lines.append(f"    page {page.number}: {page.text.summary()}{regions}")
+    if result.unchecked:
+        lines.append(
+            f"{len(result.unchecked)} signed golden file(s) not checked: "
+            "give --sign KEY.p12 (the test key, e.g. fixtures/sign/dev-rsa.p12) to check them too"
+        )
     if result.report is not None:
         lines.append(f"report: {result.report}")
     if not result.ok:
