@@ -13,8 +13,10 @@ import statistics
 import time
 from pathlib import Path
 
-from kzdocs.docx import DocxMeta, docx_meta, render_docx
+from kzdocs.config import DEFAULT
+from kzdocs.docx import DocxMeta, render_docx
 from kzdocs.html import render_html
+from kzdocs.render import metadata
 from kzdocs.schema import validate
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -39,7 +41,9 @@ def main() -> None:
     for path in sorted(FIXTURES.glob("*.json")):
         document = validate(json.loads(path.read_text("utf-8")))
         for lang in ("kk", "ru"):
-            result = bench_docx(render_html(document, lang), docx_meta(document, lang), args.n)
+            result = bench_docx(
+                render_html(document, lang), metadata(document, lang, DEFAULT), args.n
+            )
             medians.append(result["median_ms"])
             print(f"{path.stem:45} {lang}  median {result['median_ms']:6.2f} ms")
     print(f"median of medians: {statistics.median(medians):.2f} ms over {len(medians)} documents")

@@ -20,8 +20,9 @@ from sign_bench import bench_sign
 from xml_bench import bench_xml
 
 from kzdocs.batch import render_files
-from kzdocs.docx import docx_meta
+from kzdocs.config import DEFAULT
 from kzdocs.html import render_html
+from kzdocs.render import metadata
 from kzdocs.schema import validate
 
 FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures").glob("*.json"))
@@ -92,7 +93,7 @@ def main() -> None:
         r for r, p in zip(records, FIXTURES, strict=True) if p.stem == "license-export-wheat"
     )
     document = validate(wheat)
-    docx = bench_docx(render_html(document, "kk"), docx_meta(document, "kk"), n)
+    docx = bench_docx(render_html(document, "kk"), metadata(document, "kk", DEFAULT), n)
     rows.append(("DOCX (same record)", f"{docx['median_ms']:.1f} ms/doc", "≤ 15 ms"))
 
     for workers in (1, 2):

@@ -21,9 +21,11 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
-from kzdocs.docx import DocxMeta, docx_meta, docx_text, html_text, parse_html, render_docx
+from kzdocs.config import DEFAULT
+from kzdocs.docx import DocxMeta, docx_text, html_text, parse_html, render_docx
 from kzdocs.errors import RenderError, UnsupportedFormatError
 from kzdocs.html import render_html
+from kzdocs.render import metadata
 from kzdocs.schema import validate
 from kzdocs.sign import Signature
 
@@ -57,7 +59,7 @@ def page(body: str, lang: str = "kk") -> str:
 def rendered(fixture: str, lang: str, signed: bool = False) -> tuple[str, bytes]:
     document = validate(json.loads((ROOT / "fixtures" / fixture).read_text("utf-8")))
     html = render_html(document, lang, signature=SIGNATURE if signed else None)
-    return html, render_docx(html, docx_meta(document, lang))
+    return html, render_docx(html, metadata(document, lang, DEFAULT))
 
 
 def open_docx(data: bytes) -> docx.document.Document:
@@ -363,13 +365,15 @@ def test_keywords_may_be_a_tuple():
     assert props.keywords == "license-export, Order 51-НҚ"
 
 
-def test_docx_meta_of_a_document():
-    document = validate(json.loads((ROOT / "fixtures" / "license-export-wheat.json").read_text()))
-    meta = docx_meta(document, "kk")
-    assert meta.title == "ТАУАРЛАРДЫҢ ЖЕКЕЛЕГЕН ТҮРЛЕРІНІҢ ЭКСПОРТЫНА ЛИЦЕНЗИЯ"
-    assert meta.author.endswith("САУДА КОМИТЕТІ")
-    assert meta.created == datetime(2026, 3, 2)
-    assert meta.keywords == "license-export, 01KZ260010000123"
+def test_core_properties_of_a_rendered_document():
+    from kzdocs import render
+
+    record = json.loads((ROOT / "fixtures" / "license-export-wheat.json").read_text("utf-8"))
+    props = open_docx(render(record, lang="kk", format="docx")).core_properties
+    assert props.title == "ТАУАРЛАРДЫҢ ЖЕКЕЛЕГЕН ТҮРЛЕРІНІҢ ЭКСПОРТЫНА ЛИЦЕНЗИЯ № 01KZ260010000123"
+    assert props.author.endswith("САУДА КОМИТЕТІ")
+    assert props.created == datetime(2026, 3, 1, 19, 0, tzinfo=UTC)  # 02.03.2026 00:00 in Astana
+    assert props.keywords == "license-export, Order 51-НҚ"
 
 
 def test_meta_refuses_another_language():
@@ -390,12 +394,14 @@ def test_zip_is_normalised():
 
 _SCRIPT = """
 import json, sys
-from kzdocs.docx import docx_meta, render_docx
+from kzdocs.config import DEFAULT
+from kzdocs.docx import render_docx
+from kzdocs.render import metadata
 from kzdocs.html import render_html
 from kzdocs.schema import validate
 document = validate(json.loads(open(sys.argv[1], encoding="utf-8").read()))
 lang = sys.argv[2]
-sys.stdout.buffer.write(render_docx(render_html(document, lang), docx_meta(document, lang)))
+sys.stdout.buffer.write(render_docx(render_html(document, lang), metadata(document, lang, DEFAULT)))
 """
 
 

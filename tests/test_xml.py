@@ -353,7 +353,9 @@ def test_xsd_root_sequence_is_the_models_keys_in_xml_order(kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_xsd_is_a_package_resource(kind):
     assert xsd(kind) == files("kzdocs.xsd").joinpath(f"{kind}.xsd").read_bytes()
-    assert etree.XMLSchema(etree.fromstring(xsd(kind))) is not None
+    schema = etree.XMLSchema(etree.fromstring(xsd(kind)))  # raises if the XSD is broken
+    fixture = next(FIXTURES.glob(f"{kind}-*.json"))
+    assert schema.validate(etree.fromstring(to_xml(validate(_record(fixture))))), schema.error_log
 
 
 # -- hardened parsing ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import lxml.html
 from lxml import etree
 
 from kzdocs.docx.convert import Converter
-from kzdocs.docx.meta import DocxMeta, apply_core_properties, docx_meta
+from kzdocs.docx.meta import DocxMeta, apply_core_properties
 from kzdocs.docx.package import normalise_zip
 from kzdocs.docx.template import template_bytes
 from kzdocs.docx.text import docx_text, html_text, normalise_space
@@ -21,7 +21,6 @@ from kzdocs.errors import RenderError
 
 __all__ = [
     "DocxMeta",
-    "docx_meta",
     "docx_text",
     "html_text",
     "normalise_space",

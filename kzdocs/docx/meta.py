@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 from docx.document import Document as WordDocument
 
-from kzdocs.config import DEFAULT, Config
 from kzdocs.docx.layout import WORD_LANG
 from kzdocs.errors import UnsupportedFormatError
-from kzdocs.schema import Document
 
 
 @dataclass(frozen=True)
@@ -56,18 +54,3 @@ def apply_core_properties(document: WordDocument, meta: DocxMeta) -> None:
     props.revision = 1
     props.created = _as_utc(meta.created)
     props.modified = _as_utc(meta.created)
-
-
-def docx_meta(document: Document, lang: str, *, config: Config = DEFAULT) -> DocxMeta:
-    """The DOCX metadata of a validated document: its form title, issuer, number and date."""
-    form = document.form
-    issuer = config.issuer.committee if form.numbered else config.issuer.ministry
-    number = getattr(document, "number", "")
-    return DocxMeta(
-        title=form.title[lang],
-        lang=lang,
-        author=issuer[lang],
-        subject=f"{form.title[lang]} № {number}".strip(" №"),
-        keywords=", ".join(part for part in (document.kind, number) if part),
-        created=datetime.combine(document.issued_on, time()),
-    )
