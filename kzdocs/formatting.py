@@ -22,9 +22,7 @@ from babel.numbers import format_decimal
 
 from kzdocs import classifiers
 from kzdocs.errors import UnsupportedFormatError
-from kzdocs.forms import LICENSE_TYPES, OPERATIONS
-
-LANGS: tuple[str, ...] = ("kk", "ru")
+from kzdocs.forms import LANGS, LICENSE_TYPES, OPERATIONS
 
 # Kazakhstan has kept one time zone, UTC+5, since 1 March 2024; signing times are shown in it.
 ASTANA = timezone(timedelta(hours=5), "Asia/Astana")

@@ -11,6 +11,8 @@ from typing import Literal
 
 from kzdocs.errors import UnknownKindError
 
+LANGS: tuple[str, ...] = ("kk", "ru")  # every document exists in Kazakh and in Russian
+
 Family = Literal["license", "permit", "refusal"]
 Direction = Literal["export", "import"]
 

@@ -21,10 +21,8 @@ from jinja2 import nodes
 
 from kzdocs.config import DEFAULT, Config
 from kzdocs.fonts import font_maps
-from kzdocs.forms import FIELD_OF_KEY, KINDS, REFUSAL_LABELS, field_labels, get_form
+from kzdocs.forms import FIELD_OF_KEY, KINDS, LANGS, REFUSAL_LABELS, field_labels, get_form
 from kzdocs.templatefields import Chain, missing_step, record_chains, shown
-
-LANGS = ("kk", "ru")
 
 
 @dataclass(frozen=True)

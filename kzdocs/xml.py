@@ -19,12 +19,11 @@ from lxml import etree
 from pydantic import BaseModel
 
 from kzdocs.errors import XmlError
-from kzdocs.forms import FIELD_OF_KEY, REFUSAL_LABELS, get_form
+from kzdocs.forms import FIELD_OF_KEY, LANGS, REFUSAL_LABELS, get_form
 from kzdocs.schema import MODELS, Document, Text
 
 NS = "urn:kzdocs:order-51-nk:1"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
-LANGS = ("kk", "ru")
 
 # Lists are written as a wrapper element named after the key holding one element per item.
 _LIST_ITEMS = {"basis": "item", "grounds": "ground"}

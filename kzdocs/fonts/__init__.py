@@ -10,11 +10,12 @@ import re
 from functools import cache
 from importlib.resources import files
 
+# File, CSS font-weight, CSS font-style.
 FACES = (
-    "LiberationSerif-Regular.ttf",
-    "LiberationSerif-Bold.ttf",
-    "LiberationSerif-Italic.ttf",
-    "LiberationSerif-BoldItalic.ttf",
+    ("LiberationSerif-Regular.ttf", "normal", "normal"),
+    ("LiberationSerif-Bold.ttf", "bold", "normal"),
+    ("LiberationSerif-Italic.ttf", "normal", "italic"),
+    ("LiberationSerif-BoldItalic.ttf", "bold", "italic"),
 )
 
 # What documents can contain: Latin in all its extensions (foreign partners' names), Greek
@@ -45,7 +46,7 @@ def font_maps() -> dict[str, frozenset[int]]:
     from fontTools.ttLib import TTFont
 
     maps = {}
-    for name in FACES:
+    for name, _, _ in FACES:
         with files(__name__).joinpath(name).open("rb") as file:
             maps[name] = frozenset(TTFont(file, lazy=True).getBestCmap())
     return maps

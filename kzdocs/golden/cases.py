@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kzdocs.errors import ConfigError, UnsupportedFormatError
+from kzdocs.forms import LANGS
+from kzdocs.render import FORMATS
 
-FORMATS: tuple[str, ...] = ("html", "xml", "pdf", "docx")
-LANGS: tuple[str, ...] = ("kk", "ru")
 _VARIANT = re.compile(r"[a-z0-9][a-z0-9-]*")
 _GOLDEN_NAME = re.compile(
     r"(?:(?:kk|ru)(?:\.[a-z0-9][a-z0-9-]*)?\.(?:html|pdf|docx))|(?:record(?:\.[a-z0-9][a-z0-9-]*)?\.xml)"

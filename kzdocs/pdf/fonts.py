@@ -16,6 +16,7 @@ from weasyprint.text.ffi import ffi as weasy_ffi
 from weasyprint.text.ffi import fontconfig, gobject, pangoft2
 from weasyprint.text.fonts import FontConfiguration
 
+from kzdocs import fonts
 from kzdocs.fonts import DOCUMENT_RANGES
 
 FONT_PACKAGE = "kzdocs.fonts"
@@ -37,12 +38,7 @@ class FontFace:
         return URL_PREFIX + self.filename
 
 
-FACES = (
-    FontFace("LiberationSerif-Regular.ttf", "normal", "normal"),
-    FontFace("LiberationSerif-Bold.ttf", "bold", "normal"),
-    FontFace("LiberationSerif-Italic.ttf", "normal", "italic"),
-    FontFace("LiberationSerif-BoldItalic.ttf", "bold", "italic"),
-)
+FACES = tuple(FontFace(*face) for face in fonts.FACES)
 
 
 @cache

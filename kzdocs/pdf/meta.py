@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kzdocs.errors import RenderError
-
-LANGS = ("kk", "ru")
+from kzdocs.forms import LANGS
 
 
 @dataclass(frozen=True)
