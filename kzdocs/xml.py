@@ -81,7 +81,7 @@ def from_xml(data: bytes) -> dict[str, Any]:
 
 
 def xsd(kind: str) -> bytes:
-    """The shipped XSD of a kind, as bytes (for `kzdocs schema --xsd` and back offices)."""
+    """The shipped XSD of a kind, as bytes (for back offices that check XML themselves)."""
     get_form(kind)  # an unknown kind is an UnknownKindError, not a missing file
     return files("kzdocs.xsd").joinpath(f"{kind}.xsd").read_bytes()
 
