@@ -98,6 +98,7 @@ BROKEN: dict[str, list[tuple[int | None, str, str]]] = {
     "required--kind": [(None, "kind", "required")],
     "required--license-type": [(3, "license_type", "required")],
     "text_control_chars": [(16, "additional_info", "text_control_chars")],
+    "text_invisible_chars": [(6, "counterparty.name", "text_invisible_chars")],
     "text_empty": [(6, "counterparty.name", "text_empty")],
     "text_empty--localized": [(6, "counterparty.address", "text_empty")],
     "text_languages--extra-key": [(5, "applicant.name", "text_languages")],
@@ -320,6 +321,15 @@ def test_quantities_within_the_rules_are_accepted(quantity):
         ({"kk": "Бидай\x1b[31m", "ru": "Пшеница"}, "text_control_chars"),
         ({"kk": "Бидай", "ru": "Пшеница ✓"}, "text_unprintable"),
         ("Wheat 小麦", "text_unprintable"),
+        ("Пшеница\u202eяакгям", "text_invisible_chars"),
+        ({"kk": "Бидай", "ru": "Пше\u200bница"}, "text_invisible_chars"),
+        ("\ufeffПшеница", "text_invisible_chars"),
+        ("Wheat \u2066(CN)\u2069", "text_invisible_chars"),
+        ("Пшеница\u202a", "text_invisible_chars"),
+        ("Пшеница\u200f", "text_invisible_chars"),
+        ("\u200b", "text_empty"),
+        ("\u200b\u200b \ufeff\u202e", "text_empty"),
+        ({"kk": "Бидай", "ru": "\u200d\n\u2069"}, "text_empty"),
         ({"kk": 1, "ru": "Пшеница"}, "text_type"),
         (["Пшеница"], "text_type"),
         (None, "text_type"),
@@ -329,6 +339,15 @@ def test_free_text_rules(text, rule):
     record = copy.deepcopy(_fixture("license-export-wheat"))
     record["goods"]["description"] = text
     assert _where(record) == [(15, "goods.description", rule)]
+
+
+def test_invisible_characters_are_named_in_the_message():
+    record = copy.deepcopy(_fixture("license-export-wheat"))
+    record["goods"]["description"] = "\u202eПшеница\u202c \u202eмягкая\u202c"
+    (error,) = _errors(record)
+    assert error.message.startswith(
+        "must not contain invisible or direction-changing characters (U+202E, U+202C), got "
+    )
 
 
 def test_free_text_allows_line_breaks_and_tabs():

@@ -21,6 +21,9 @@ from kzdocs.identifiers import bin_iin_problem
 
 LANGS = ("kk", "ru")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Characters a reader cannot see: zero-width spaces and joiners, direction marks, embeddings,
+# overrides and isolates (U+202E shows a name reversed), word joiners, the byte order mark.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_INTEGER_DIGITS = 15
@@ -52,7 +55,7 @@ def _string(value: Any, max_length: int, lang: str = "") -> str:
     where = f"{lang}: " if lang else ""
     if not isinstance(value, str):
         raise broken("text_type", f"{where}must be a string", value)
-    if not value.strip():
+    if not _INVISIBLE.sub("", value).strip():
         raise broken("text_empty", f"{where}must not be empty", value)
     if len(value) > max_length:
         raise broken(
@@ -60,6 +63,11 @@ def _string(value: Any, max_length: int, lang: str = "") -> str:
         )
     if _CONTROL.search(value):
         raise broken("text_control_chars", f"{where}must not contain control characters", value)
+    invisible = _INVISIBLE.findall(value)
+    if invisible:
+        shown = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in invisible))
+        message = f"{where}must not contain invisible or direction-changing characters ({shown})"
+        raise broken("text_invisible_chars", message, value)
     missing = unprintable(value)
     if missing:
         message = f"{where}must use characters the document font prints; cannot print {missing!r}"
