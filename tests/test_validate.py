@@ -350,6 +350,30 @@ def test_invisible_characters_are_named_in_the_message():
     )
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Пшеница\r\n3 класса\r\nурожая 2025 года", "Пшеница\n3 класса\nурожая 2025 года"),
+        ("Пшеница\r3 класса\r\rурожая", "Пшеница\n3 класса\n\nурожая"),
+        ("Пшеница\r\n\n3 класса\r\n", "Пшеница\n\n3 класса"),
+    ],
+)
+def test_crlf_and_cr_line_ends_become_line_feeds(raw, expected):
+    record = copy.deepcopy(_fixture("license-export-wheat"))
+    record["goods"]["description"] = {"kk": "Бидай", "ru": raw}
+    record["applicant"]["address"] = raw
+    document = validate(record)
+    assert document.goods.description.ru == expected
+    assert document.applicant.address.kk == document.applicant.address.ru == expected
+
+
+@pytest.mark.parametrize("raw", ["\r\n", "\r", " \r\n\t"])
+def test_line_ends_alone_are_empty_text(raw):
+    record = copy.deepcopy(_fixture("license-export-wheat"))
+    record["goods"]["description"] = raw
+    assert _where(record) == [(15, "goods.description", "text_empty")]
+
+
 def test_free_text_allows_line_breaks_and_tabs():
     record = copy.deepcopy(_fixture("license-export-wheat"))
     record["goods"]["description"] = "Пшеница мягкая\n3 класса\tурожая 2025 года"

@@ -24,6 +24,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 # Characters a reader cannot see: zero-width spaces and joiners, direction marks, embeddings,
 # overrides and isolates (U+202E shows a name reversed), word joiners, the byte order mark.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_LINE_END = re.compile(r"\r\n?")
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_INTEGER_DIGITS = 15
@@ -55,6 +56,7 @@ def _string(value: Any, max_length: int, lang: str = "") -> str:
     where = f"{lang}: " if lang else ""
     if not isinstance(value, str):
         raise broken("text_type", f"{where}must be a string", value)
+    value = _LINE_END.sub("\n", value)  # CRLF and CR line ends from Windows and old Mac systems
     if not _INVISIBLE.sub("", value).strip():
         raise broken("text_empty", f"{where}must not be empty", value)
     if len(value) > max_length:
