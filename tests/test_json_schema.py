@@ -95,3 +95,27 @@ def test_json_schema_carries_field_numbers_and_labels(kind):
 def test_json_schema_of_a_licence_requires_the_licence_type():
     assert "license_type" in json_schema("license-import")["required"]
     assert "license_type" not in json_schema("permit-import")["properties"]
+
+
+def _in_digits_of(zero: str, ascii_text: str) -> str:
+    return "".join(chr(ord(zero) + int(c)) if c.isdigit() else c for c in ascii_text)
+
+
+@pytest.mark.parametrize("zero", ["\u0660", "\uff10"])  # Arabic-Indic, full-width
+@pytest.mark.parametrize("kind", KINDS)
+def test_json_schema_patterns_take_only_ascii_digits(kind, zero):
+    """Python's \\d, which Python validators of the schema use, takes every Unicode digit."""
+    assert "\\\\d" not in json.dumps(json_schema(kind))
+    record = next(r for r in map(_load, VALID) if r["kind"] == kind)
+    record["issued_on"] = _in_digits_of(zero, record["issued_on"])
+    expected = {("issued_on",)}
+    if kind != "refusal":
+        record["goods"]["hs_code"] = _in_digits_of(zero, record["goods"]["hs_code"])
+        record["value"] = _in_digits_of(zero, str(record["value"]))
+        record["quantity"] = _in_digits_of(zero, str(record["quantity"]))
+        expected |= {("goods", "hs_code"), ("value",), ("quantity",)}
+    applicant = "recipient" if kind == "refusal" else "applicant"
+    record[applicant]["id"] = _in_digits_of(zero, record[applicant]["id"])
+    expected.add((applicant, "id"))
+    errors = _validator(kind).iter_errors(record)
+    assert {tuple(e.absolute_path) for e in errors} == expected

@@ -301,6 +301,59 @@ def test_decimal_rules(key, raw, rule):
     assert _where(record) == [(FIELD_OF_KEY[key], key, rule)]
 
 
+def _other_digits(ascii_text: str, zero: str) -> str:
+    """The text with its digits written in another Unicode script (zero: that script's 0)."""
+    return "".join(chr(ord(zero) + int(c)) if c.isdigit() else c for c in ascii_text)
+
+
+# Arabic-Indic, full-width and Devanagari digits: Python's \d, int() and Decimal() take them,
+# the XSD and the documents do not.
+OTHER_ZEROS = ["\u0660", "\uff10", "\u0966"]
+
+
+@pytest.mark.parametrize("zero", OTHER_ZEROS)
+@pytest.mark.parametrize(
+    ("path", "ascii_value", "rule"),
+    [
+        ("goods.hs_code", "1001990000", "hs_code_format"),
+        ("value", "125000.00", "amount_format"),
+        ("statistical_value", "125000", "amount_format"),
+        ("quantity", "500", "quantity_format"),
+        ("quantity", "94117.647", "quantity_format"),
+        ("supplementary_quantity.quantity", "12", "quantity_format"),
+        ("issued_on", "2026-03-02", "date_format"),
+        ("valid_to", "2027-03-01", "date_format"),
+        ("contract.date", "2026-01-20", "date_format"),
+        ("applicant.id", "150440000013", "bin_iin_format"),
+    ],
+)
+def test_only_ascii_digits_are_digits(zero, path, ascii_value, rule):
+    record = copy.deepcopy(_fixture("license-export-wheat"))
+    record.setdefault("supplementary_quantity", {"quantity": "1", "unit": "166"})
+    *parents, key = path.split(".")
+    part = record
+    for parent in parents:
+        part = part[parent]
+    part[key] = _other_digits(ascii_value, zero)
+    field = FIELD_OF_KEY[parents[0] if parents else key]
+    assert _where(record) == [(field, path, rule)]
+
+
+@pytest.mark.parametrize("zero", OTHER_ZEROS)
+def test_only_ascii_digits_in_numbers_phones_and_references(zero):
+    record = dict(_fixture("permit-export-flour"), number=_other_digits("KZ2600027719", zero))
+    record["authorized_person"] = dict(
+        record["authorized_person"], phone=_other_digits("+7 7172 78 61 00", zero)
+    )
+    assert _where(record) == [
+        (1, "number", "number_format"),
+        (17, "authorized_person.phone", "phone_format"),
+    ]
+    refusal = copy.deepcopy(_fixture("refusal-one-ground"))
+    refusal["application"]["number"] = _other_digits("12/1287", zero)
+    assert _where(refusal) == [(None, "application.number", "reference_format")]
+
+
 @pytest.mark.parametrize("quantity", ["0.00001", 0.5, 12345.12345, "999999999999999"])
 def test_quantities_within_the_rules_are_accepted(quantity):
     record = dict(_fixture("license-export-wheat"), quantity=quantity)

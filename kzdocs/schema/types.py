@@ -25,8 +25,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 # overrides and isolates (U+202E shows a name reversed), word joiners, the byte order mark.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _LINE_END = re.compile(r"\r\n?")
-_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Digits are written [0-9], never \d: in Python \d also matches Arabic-Indic, full-width and
+# other Unicode digits, which int() and Decimal() accept but the XSD and the documents do not.
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_INTEGER_DIGITS = 15
 
 
@@ -217,7 +219,7 @@ def _bin_iin(value: Any) -> str:
 
 
 def _hs_code(value: Any) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{10}", value):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{10}", value):
         raise broken("hs_code_format", "must be 10 digits", value)
     chapter = int(value[:2])
     if not 1 <= chapter <= 97 or chapter == 77:
@@ -237,7 +239,9 @@ Amount = Annotated[
     PlainValidator(_amount),
     PlainSerializer(lambda d: format(d, "f")),
     WithJsonSchema(
-        _decimal_schema(r"^\d{1,15}(\.\d{1,2})?$", {"minimum": 0}, "amount ≥ 0, at most 2 decimals")
+        _decimal_schema(
+            r"^[0-9]{1,15}(\.[0-9]{1,2})?$", {"minimum": 0}, "amount ≥ 0, at most 2 decimals"
+        )
     ),
 ]
 Quantity = Annotated[
@@ -247,7 +251,7 @@ Quantity = Annotated[
     WithJsonSchema(
         _decimal_schema(
             # the lookahead rules out zero written in any way
-            r"^(?!0*(\.0*)?$)\d{1,15}(\.\d{1,5})?$",
+            r"^(?!0*(\.0*)?$)[0-9]{1,15}(\.[0-9]{1,5})?$",
             {"exclusiveMinimum": 0},
             "quantity > 0, at most 5 decimals",
         )
@@ -257,7 +261,9 @@ IsoDate = Annotated[
     date,
     PlainValidator(_iso_date),
     PlainSerializer(lambda d: d.isoformat()),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+    WithJsonSchema(
+        {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+    ),
 ]
 Country = Annotated[
     str,
@@ -295,12 +301,14 @@ UnitCode = Annotated[
 BinIin = Annotated[
     str,
     PlainValidator(_bin_iin),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{12}$", "description": "BIN or IIN"}),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]{12}$", "description": "BIN or IIN"}),
 ]
 HsCode = Annotated[
     str,
     PlainValidator(_hs_code),
-    WithJsonSchema({"type": "string", "pattern": r"^(0[1-9]|[1-6]\d|7[0-68-9]|8\d|9[0-7])\d{8}$"}),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^(0[1-9]|[1-6][0-9]|7[0-68-9]|8[0-9]|9[0-7])[0-9]{8}$"}
+    ),
 ]
 Phone = Annotated[
     str,
