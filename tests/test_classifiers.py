@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from types import SimpleNamespace
 
+import babel.numbers
 import pytest
+from babel.numbers import get_territory_currencies
 
 from kzdocs import classifiers
 from kzdocs.classifiers import country_name, currency_name, units
+from kzdocs.schema import json_schema
 
 LATIN = re.compile(r"[A-Za-z]")
 
@@ -109,6 +114,38 @@ def test_currencies_are_iso_alpha3_codes_in_use():
     assert all(re.fullmatch(r"[A-Z]{3}", code) for code in codes)
     assert {"KZT", "RUB", "USD", "EUR", "CNY", "BYN", "KGS", "UZS", "CHF"} <= codes
     assert not {"RUR", "BYR", "DEM", "XAU", "XDR", "SUR"} & codes
+
+
+def test_currencies_in_use_are_those_of_the_pinned_day_not_of_today():
+    assert classifiers.CURRENCIES_AS_OF.isoformat() == "2026-01-01"
+    on_the_day = {
+        code
+        for country in classifiers.countries()
+        for code in get_territory_currencies(country, start_date=date(2026, 1, 1))
+    }
+    assert classifiers.currencies() == on_the_day
+    # Curaçao and Sint Maarten's guilder (XCG) replaced the Antillean one (ANG) in 2025.
+    assert "XCG" in classifiers.currencies() and "ANG" not in classifiers.currencies()
+
+
+@pytest.mark.parametrize("today", [date(2024, 1, 1), date(2026, 1, 1), date(2031, 6, 30)])
+def test_currencies_in_use_do_not_depend_on_the_day_they_are_asked(monkeypatch, today):
+    class Today(date):
+        @classmethod
+        def today(cls) -> date:
+            return today
+
+    # Babel's own clock, the default it would fall back on; nothing of kzdocs is replaced.
+    monkeypatch.setattr(babel.numbers, "datetime", SimpleNamespace(date=Today, datetime=datetime))
+    assert babel.numbers.get_territory_currencies("CW") == (
+        ["ANG"] if today.year < 2025 else ["XCG"]
+    )
+    assert classifiers.currencies.__wrapped__() == classifiers.currencies()
+
+
+def test_the_json_schema_enum_of_currencies_is_the_pinned_set():
+    enum = json_schema("license-export")["properties"]["currency"]["enum"]
+    assert enum == sorted(classifiers.currencies())
 
 
 @pytest.mark.parametrize(
