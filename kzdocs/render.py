@@ -92,7 +92,12 @@ def _xml_stage(
     validate_xml(xml, document.kind)  # before signing: a WS-Security signer wraps it in SOAP
     if signer is None:
         return xml, None
-    return signer.sign_xml(xml, signed_at=signed_at or datetime.now(UTC))
+    signed, signature = signer.sign_xml(xml, signed_at=signed_at or datetime.now(UTC))
+    from kzdocs.sign.record import check_signed_record
+
+    # A signer may be an outside program or server: what it returns is checked, not trusted.
+    check_signed_record(xml, signed, source=f"signer {signer.name!r}")
+    return signed, signature
 
 
 def _pdf_stage(

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from signing_helpers import SIGNED_AT, record_xml
+from signing_helpers import FIXTURES, SIGNED_AT, record_xml
 
 from kzdocs.errors import SigningError
 from kzdocs.sign import CommandSigner, get_signer, verify_xml
@@ -63,3 +63,38 @@ def test_timeout_is_taken_from_a_signer_option_string(given, seconds):
 def test_a_timeout_that_is_not_a_positive_number_is_refused(given):
     with pytest.raises(SigningError, match=r"timeout must be a (positive )?number of seconds"):
         get_signer("command", command=f"{sys.executable} {SCRIPT} sign", timeout=given)
+
+
+def _render_signed_by(mode: str, format: str) -> bytes:
+    import kzdocs
+    from kzdocs.records import load_record
+
+    record = load_record(FIXTURES / "license-export-wheat.json")
+    return kzdocs.render(record, format=format, signer=command(mode), signed_at=SIGNED_AT)
+
+
+def test_the_pipeline_embeds_what_the_command_signed_when_it_is_the_record():
+    from kzdocs.sign.record import signed_record
+
+    signed = _render_signed_by("sign", "xml")
+    assert verify_xml(signed).valid
+    assert signed_record(signed) == record_xml()
+
+
+@pytest.mark.parametrize("format", ["xml", "html"])
+def test_the_pipeline_refuses_the_signed_xml_of_another_record(format):
+    with pytest.raises(SigningError, match="signer 'command' returned the signed XML of another"):
+        _render_signed_by("other", format)
+
+
+def test_the_pipeline_refuses_signed_xml_that_is_not_a_valid_record():
+    with pytest.raises(
+        SigningError,
+        match=r"signer 'command' returned invalid XML, not a signed kzdocs record: .*extra",
+    ):
+        _render_signed_by("invalid", "xml")
+
+
+def test_the_pipeline_refuses_garbage_from_the_command():
+    with pytest.raises(SigningError, match="returned XML that cannot be read"):
+        _render_signed_by("garbage", "html")

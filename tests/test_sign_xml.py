@@ -156,3 +156,24 @@ def test_wsse_body_moved_out_of_the_signature_is_detected():
     result = verify_xml(tampered)
     assert not result.valid
     assert "does not cover the whole document" in result.reason
+
+
+@pytest.mark.parametrize("wsse", [False, True])
+def test_signed_record_is_the_record_given_to_the_signer(wsse):
+    from kzdocs.sign.record import check_signed_record, signed_record
+
+    signed, _ = signer(wsse=wsse).sign_xml(record_xml(), signed_at=SIGNED_AT)
+    assert signed_record(signed) == record_xml()  # byte for byte: the canonical record XML
+    check_signed_record(record_xml(), signed)
+
+
+def test_a_signer_may_indent_its_output_but_not_change_a_value():
+    from kzdocs.sign.record import check_signed_record
+
+    signed, _ = signer().sign_xml(record_xml(), signed_at=SIGNED_AT)
+    root = etree.fromstring(signed)
+    etree.indent(root, space="\t")
+    check_signed_record(record_xml(), etree.tostring(root))
+    changed = signed.replace(b"1001990000", b"1001990001")
+    with pytest.raises(SigningError, match="the signed XML of another record"):
+        check_signed_record(record_xml(), changed)
