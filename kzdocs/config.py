@@ -34,6 +34,19 @@ class Issuer:
         "Астана қ., Мәңгілік Ел даңғылы, 8", "г. Астана, проспект Мангилик Ел, 8"
     )
 
+    def __post_init__(self) -> None:
+        # The names go onto every page as they are: a list or a number would print as "['x']".
+        for name in (f.name for f in fields(self)):
+            label = getattr(self, name)
+            if not isinstance(label, Label):
+                raise ConfigError(f"issuer.{name}: must be an object with keys kk and ru")
+            for lang in ("kk", "ru"):
+                value = label[lang]
+                if not isinstance(value, str) or not value.strip():
+                    raise ConfigError(
+                        f"issuer.{name}.{lang}: must be a non-empty string, got {value!r}"
+                    )
+
 
 @dataclass(frozen=True)
 class Config:
@@ -90,7 +103,7 @@ def _issuer_from(data: Any) -> Issuer:
     for key, value in data.items():
         if not (isinstance(value, dict) and set(value) == {"kk", "ru"}):
             raise ConfigError(f"issuer.{key}: must be an object with keys kk and ru")
-        labels[key] = Label(str(value["kk"]), str(value["ru"]))
+        labels[key] = Label(value["kk"], value["ru"])
     return replace(Issuer(), **labels)
 
 
