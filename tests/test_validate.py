@@ -534,3 +534,22 @@ def test_number_pattern_and_shape_are_both_reported():
         (1, "number", "number_format"),
         (1, "number", "number_pattern"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern"),
+    [
+        ("license-export-wheat", r"[0-9]{2}KZ25[0-9]{10}"),
+        ("permit-export-flour", r"KZ25[0-9]{8}"),
+        ("refusal-one-ground", r"ЖТ-[0-9]{2}"),
+    ],
+)
+def test_configured_number_pattern_applies_to_a_document_too(name, pattern):
+    document = validate(_fixture(name))
+    kind = document.kind
+    assert validate(document) is document
+    assert validate(document, Config(number_patterns={kind: ".+"})) is document
+    (error,) = _errors(document, Config(number_patterns={kind: pattern}))
+    assert (error.path, error.rule, error.value) == ("number", "number_pattern", document.number)
+    assert error.message == f"must match the issuer's pattern {pattern}, got {document.number!r}"
+    assert error.field == (None if kind == "refusal" else 1)

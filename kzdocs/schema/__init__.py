@@ -49,7 +49,7 @@ def validate(record: Mapping[str, Any] | Document, config: Config = DEFAULT) -> 
     kind kind fax
     """
     if isinstance(record, Document):
-        return record
+        return _configured_document(record, config)
     if not isinstance(record, Mapping):
         raise ValidationError(
             [
@@ -81,6 +81,16 @@ def validate(record: Mapping[str, Any] | Document, config: Config = DEFAULT) -> 
     errors.extend(_cross_field_errors(kind, record, config))
     if errors:
         raise ValidationError(sorted(errors, key=_order))
+    return document
+
+
+def _configured_document(document: Document, config: Config) -> Document:
+    """A Document passed the record rules when it was made, but perhaps under another
+    configuration: the rules that depend on the configuration run again."""
+    number = {"number": getattr(document, "number", None)}
+    errors = list(_configured_number(document.kind, number, config))
+    if errors:
+        raise ValidationError(errors)
     return document
 
 
