@@ -28,10 +28,11 @@ def visible_disagreements(pdf: bytes) -> list[str]:
     from kzdocs.html import render_html
     from kzdocs.pdf import extract_xml
     from kzdocs.schema import validate
+    from kzdocs.sign.record import signed_record
     from kzdocs.xml import from_xml
 
     try:
-        document = validate(from_xml(extract_xml(pdf)))
+        document = validate(from_xml(signed_record(extract_xml(pdf))))
     except KzdocsError as exc:
         return [f"the embedded XML cannot be read as a record: {exc}"]
     page, lang = _page_words(pdf)

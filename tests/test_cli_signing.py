@@ -124,3 +124,22 @@ def test_signer_option_timeout_is_read_as_seconds(tmp_path, capsys):
     bad = [*argv, f"--signer-option={options[0]}", "--signer-option=timeout=soon"]
     assert main(bad) == 1
     assert "timeout must be a number of seconds, got 'soon'" in capsys.readouterr().err
+
+
+def test_a_ws_security_signed_pdf_verifies_and_gives_back_its_record(
+    key, password, tmp_path, capsys
+):
+    pdf = tmp_path / "wsse.pdf"
+    argv = ["render", str(WHEAT), "--format", "pdf", "--sign", str(key), "--signed-at", SIGNED_AT]
+    assert main([*argv, "--signer-option", "wsse=true", "-o", str(pdf)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(pdf)]) == 0
+    out = capsys.readouterr().out
+    assert "embedded XML: valid (signature is intact)" in out
+    assert "visible fields: agree with the embedded XML" in out
+    assert main(["extract-xml", str(pdf), "--record"]) == 0
+    assert validate(json.loads(capsys.readouterr().out)) == validate(load_record(WHEAT))
+    envelope = tmp_path / "envelope.xml"
+    assert main(["extract-xml", str(pdf), "-o", str(envelope)]) == 0
+    assert b"<soap:Envelope" in envelope.read_bytes()  # as embedded, still signed
+    assert main(["verify", str(envelope)]) == 0

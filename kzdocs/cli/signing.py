@@ -162,7 +162,10 @@ def _read(path: Path) -> bytes:
 
 def extract_xml_parser(commands) -> None:
     sub = command(
-        commands, "extract-xml", _extract_xml, "write the record XML embedded in a kzdocs PDF"
+        commands,
+        "extract-xml",
+        _extract_xml,
+        "write the (signed) record XML embedded in a kzdocs PDF",
     )
     sub.add_argument("pdf", type=Path, metavar="DOC.pdf")
     sub.add_argument("-o", "--output", type=Path, help="output file (default: stdout)")
@@ -173,13 +176,15 @@ def extract_xml_parser(commands) -> None:
 
 def _extract_xml(args: argparse.Namespace) -> int:
     from kzdocs.pdf import extract_xml
+    from kzdocs.sign.record import signed_record
     from kzdocs.xml import from_xml, validate_xml
 
-    xml = extract_xml(_read(args.pdf))
-    validate_xml(xml)
-    data = xml
+    data = xml = extract_xml(_read(args.pdf))  # as embedded: a signature stays verifiable
+    record = signed_record(xml)  # a WS-Security envelope holds the record in its Body
+    validate_xml(record)
     if args.record:
-        data = json.dumps(from_xml(xml), ensure_ascii=False, indent=2, default=str).encode() + b"\n"
+        record_json = json.dumps(from_xml(record), ensure_ascii=False, indent=2, default=str)
+        data = record_json.encode() + b"\n"
     if args.output:
         write_atomically(args.output, data)
     else:
