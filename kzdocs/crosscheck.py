@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import lxml.html
 
+from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import KzdocsError
 
 _WORD = re.compile(r"\w+")
@@ -23,8 +24,11 @@ _BLOCKS = (
 )
 
 
-def visible_disagreements(pdf: bytes) -> list[str]:
-    """What the page fails to show of the embedded record, a line a field; empty if all agree."""
+def visible_disagreements(pdf: bytes, *, config: Config = DEFAULT) -> list[str]:
+    """What the page fails to show of the embedded record, a line a field; empty if all agree.
+
+    `config` is the one the PDF was rendered with: its templates and issuer decide the words.
+    """
     from kzdocs.html import render_html
     from kzdocs.pdf import extract_xml
     from kzdocs.schema import validate
@@ -32,11 +36,11 @@ def visible_disagreements(pdf: bytes) -> list[str]:
     from kzdocs.xml import from_xml
 
     try:
-        document = validate(from_xml(signed_record(extract_xml(pdf))))
+        document = validate(from_xml(signed_record(extract_xml(pdf))), config)
     except KzdocsError as exc:
         return [f"the embedded XML cannot be read as a record: {exc}"]
     page, lang = _page_words(pdf)
-    html = render_html(document, lang)
+    html = render_html(document, lang, config=config)
     return [
         f"{name}: not on the page: {', '.join(missing)}" for name, missing in _missing(html, page)
     ]

@@ -143,3 +143,34 @@ def test_a_ws_security_signed_pdf_verifies_and_gives_back_its_record(
     assert main(["extract-xml", str(pdf), "-o", str(envelope)]) == 0
     assert b"<soap:Envelope" in envelope.read_bytes()  # as embedded, still signed
     assert main(["verify", str(envelope)]) == 0
+
+
+@pytest.fixture
+def own_config(tmp_path) -> Path:
+    """A deployment's configuration: its own issuer, and one Kazakh label worded differently."""
+    folder = tmp_path / "templates" / "kk"
+    folder.mkdir(parents=True)
+    shipped = FIXTURES.parent / "templates" / "kk" / "license-export.html"
+    text = shipped.read_text(encoding="utf-8")
+    changed = text.replace('"Лицензия беру үшін негіз"', '"Лицензияны берудің негізі"')
+    assert changed != text
+    (folder / "license-export.html").write_text(changed, encoding="utf-8")
+    issuer = {"committee": {"kk": "ЖАҢА КОМИТЕТ", "ru": "НОВЫЙ КОМИТЕТ"}}
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"issuer": issuer, "templates": "templates"}), "utf-8")
+    return config
+
+
+def test_verify_reads_the_page_with_the_configuration_it_was_rendered_with(
+    key, password, own_config, tmp_path, capsys
+):
+    pdf = tmp_path / "own.pdf"
+    argv = ["render", str(WHEAT), "--format", "pdf", "--sign", str(key), "--signed-at", SIGNED_AT]
+    assert main(["--config", str(own_config), *argv, "-o", str(pdf)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(pdf)]) == 1  # read with the shipped wording, the page disagrees
+    assert "visible fields: DISAGREE\n  - field 17: not on the page: негіз, үшін" in (
+        capsys.readouterr().out
+    )
+    assert main(["--config", str(own_config), "verify", str(pdf)]) == 0
+    assert "visible fields: agree with the embedded XML" in capsys.readouterr().out

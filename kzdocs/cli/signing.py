@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kzdocs.batch import SignerSpec, write_atomically
-from kzdocs.cli.common import EXIT_INVALID, EXIT_OK, command
+from kzdocs.cli.common import EXIT_INVALID, EXIT_OK, command, config_of
 from kzdocs.errors import SigningError
 from kzdocs.render import ASTANA
 
@@ -122,7 +122,7 @@ def _verify(args: argparse.Namespace) -> int:
     if is_pdf:
         from kzdocs.crosscheck import visible_disagreements
 
-        problems = visible_disagreements(data)
+        problems = visible_disagreements(data, config=config_of(args))
         print(
             "visible fields: agree with the embedded XML"
             if not problems
