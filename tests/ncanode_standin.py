@@ -12,6 +12,7 @@ from typing import Any
 
 from kzdocs.errors import SigningError
 from kzdocs.sign.certs import load_key_data
+from kzdocs.sign.pades import sign_pdf_pades
 from kzdocs.sign.verify import verify_xml
 from kzdocs.sign.wsse import wrap_and_sign_wsse
 from kzdocs.sign.xmldsig import sign_enveloped
@@ -46,7 +47,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.requests.append((self.path, body))
         if self.server.delay:
             time.sleep(self.server.delay)
-        routes = {"/xml/sign": _xml_sign, "/wsse/sign": _wsse_sign, "/xml/verify": _verify}
+        routes = {
+            "/xml/sign": _xml_sign,
+            "/wsse/sign": _wsse_sign,
+            "/pdf/sign": _pdf_sign,
+            "/xml/verify": _verify,
+        }
         route = routes.get(self.path)
         if route is None:
             return self._send(404, {"status": 404, "message": "Not Found"})
@@ -78,6 +84,12 @@ def _xml_sign(body: dict[str, Any]) -> dict[str, Any]:
 def _wsse_sign(body: dict[str, Any]) -> dict[str, Any]:
     signed = wrap_and_sign_wsse(body["xml"].encode("utf-8"), _material(body), None)
     return {"xml": signed.decode("utf-8")}
+
+
+def _pdf_sign(body: dict[str, Any]) -> dict[str, Any]:
+    material = _material(body["signers"][0]["signer"])
+    signed = sign_pdf_pades(base64.b64decode(body["pdf"]), material, None)
+    return {"pdf": base64.b64encode(signed).decode("ascii")}
 
 
 def _verify(body: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import json
+from pathlib import Path
 
 import ncanode_standin
 import pytest
@@ -10,6 +12,8 @@ from signing_helpers import KEYS, PASSWORD, SIGNED_AT, record_xml
 
 from kzdocs.errors import SigningError
 from kzdocs.sign import NCANodeSigner, verify_xml
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 @pytest.fixture
@@ -77,11 +81,28 @@ def test_no_server_is_reported():
         NCANodeSigner(KEYS["rsa"], PASSWORD, url=url, timeout=1).sign_xml(record_xml())
 
 
-def test_pdf_is_not_offered():
-    signer = NCANodeSigner(KEYS["rsa"], PASSWORD)
-    assert signer.can_sign_pdf is False
-    with pytest.raises(SigningError, match="no PDF signing endpoint"):
-        signer.sign_pdf(b"%PDF-1.7")
+def test_pdf_sign_sends_the_documented_request_and_the_pdf_verifies(server):
+    from kzdocs import render
+    from kzdocs.sign import verify_pdf
+
+    record = json.loads((FIXTURES / "license-export-wheat.json").read_text(encoding="utf-8"))
+    pdf = render(record, lang="ru", format="pdf")
+    signed = client(server, key_alias="kzdocs").sign_pdf(pdf)
+    ((path, body),) = server.requests
+    assert path == "/pdf/sign"
+    assert base64.b64decode(body["pdf"]) == pdf and body["withTsp"] is False
+    assert body["signers"][0]["signer"]["keyAlias"] == "kzdocs"
+    assert body["signers"][0]["reason"] == "Көліктік қолтаңба / Транспортная подпись"
+    assert signed.startswith(pdf)  # an incremental update: the document itself is untouched
+    assert verify_pdf(signed).valid
+
+
+def test_pdf_sign_error_status_and_a_wrong_answer(server, monkeypatch):
+    with pytest.raises(SigningError, match=r"NCANode /pdf/sign answered 400: .*wrong password"):
+        NCANodeSigner(KEYS["rsa"], "wrong", url=server.url).sign_pdf(b"%PDF-1.7 x")
+    monkeypatch.setattr(ncanode_standin, "sign_pdf_pades", lambda pdf, material, at: b"%PDF other")
+    with pytest.raises(SigningError, match="did not answer with the signed PDF"):
+        client(server).sign_pdf(b"%PDF-1.7 x")
 
 
 def test_an_rsa_key_is_described_locally():

@@ -1,8 +1,9 @@
 """A client of NCANode v3, the HTTP signing server around the national PKI's KalkanCrypt.
 
-Endpoints used: POST /xml/sign, /wsse/sign, /xml/verify, /wsse/verify (JSON; the key travels as
-base64 PKCS#12 with its password). Upstream NCANode v3 has no PDF endpoint, so this signer signs
-XML only. Errors come back as `SigningError` carrying the server's own message.
+Endpoints used: POST /xml/sign, /wsse/sign, /pdf/sign, /xml/verify, /wsse/verify (JSON; the key
+travels as base64 PKCS#12 with its password; a PDF as base64, signed by the server as an
+incremental update with an ETSI CAdES-detached signature). Errors come back as `SigningError`
+carrying the server's own message.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from kzdocs.sign import Signature
 from kzdocs.sign.base import CertificateInfo, VerifyResult, aware, read_file, seconds
 
 DEFAULT_URL = "http://127.0.0.1:14579"
+PDF_REASON = "Көліктік қолтаңба / Транспортная подпись"
 
 
 class NCANodeSigner:
     """Signs the record's XML through an NCANode server with a PKCS#12 key (GOST or RSA)."""
 
     name = "ncanode"
-    can_sign_pdf = False
+    can_sign_pdf = True
 
     def __init__(
         self,
@@ -78,7 +80,20 @@ class NCANodeSigner:
         return data, signature_from_xml(data, aware(signed_at), source=f"NCANode at {self.url}")
 
     def sign_pdf(self, pdf: bytes, *, signed_at: datetime | None = None) -> bytes:
-        raise SigningError("NCANode v3 has no PDF signing endpoint; sign the XML only")
+        """The PDF signed by the server (`signed_at` is the server's clock, not ours)."""
+        body = {
+            "pdf": base64.b64encode(pdf).decode("ascii"),
+            "signers": [{"reason": PDF_REASON, "signer": self._signer()}],
+            "withTsp": False,
+        }
+        answer = self.call("/pdf/sign", body)
+        try:
+            signed = base64.b64decode(answer.get("pdf") or "", validate=True)
+        except (TypeError, ValueError) as exc:
+            raise SigningError(f"NCANode at {self.url} answered /pdf/sign with bad base64") from exc
+        if not signed.startswith(b"%PDF") or not signed.startswith(pdf[:1024]):
+            raise SigningError(f"NCANode at {self.url} did not answer with the signed PDF")
+        return signed
 
     def verify_xml(self, xml: bytes) -> VerifyResult:
         """Ask the server to verify (GOST signatures cannot be verified locally)."""
