@@ -57,7 +57,7 @@ def plugin_dist(tmp_path, monkeypatch):
     [
         ("none", {}, False),
         ("local", {"key": KEYS["rsa"], "password": PASSWORD}, True),
-        ("ncanode", {"key": KEYS["rsa"], "password": PASSWORD}, False),
+        ("ncanode", {"key": KEYS["rsa"], "password": PASSWORD}, True),
         ("command", {"command": ["cat"]}, False),
     ],
 )
