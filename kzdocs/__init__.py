@@ -25,9 +25,9 @@ from kzdocs.errors import (
     VerificationError,
     XmlError,
 )
-from kzdocs.forms import KINDS
+from kzdocs.forms import KINDS, LANGS
 from kzdocs.records import load_record
-from kzdocs.render import FORMATS, LANGS, render
+from kzdocs.render import FORMATS, render
 from kzdocs.schema import Document, json_schema, validate
 from kzdocs.sign import Signature
 from kzdocs.xml import from_xml, to_xml, validate_xml

@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 
 from kzdocs.cli.common import EXIT_INVALID, EXIT_OK, choices, command, config_of
-from kzdocs.render import FORMATS, LANGS
+from kzdocs.forms import LANGS
+from kzdocs.render import FORMATS
 
 
 def golden_parser(commands) -> None:

@@ -12,9 +12,9 @@ from kzdocs.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, choices, comman
 from kzdocs.cli.signing import add_signer_options, signer_spec
 from kzdocs.config import Config
 from kzdocs.errors import ValidationError
-from kzdocs.forms import FORMS, KINDS
+from kzdocs.forms import FORMS, KINDS, LANGS
 from kzdocs.records import load_record, read_record
-from kzdocs.render import FORMATS, LANGS, render
+from kzdocs.render import FORMATS, render
 from kzdocs.schema import json_schema, validate
 
 # -- render -------------------------------------------------------------------------------------
