@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TextIO
@@ -18,6 +18,7 @@ from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import KzdocsError, OutputClashError, OutputError, ValidationError
 from kzdocs.records import load_record
 from kzdocs.render import check_output, render
+from kzdocs.schema import validate
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class SignerSpec:
 
     def build(self):
         return _signer(self.name, self.options)
+
+    def render_options(self) -> dict[str, object]:
+        """`render`'s signer and signing time: one moment for every format of a record, so its
+        XML, PDF, HTML and DOCX carry the same signature."""
+        return {"signer": self.build(), "signed_at": self.signed_at or datetime.now(UTC)}
 
 
 @cache
@@ -95,25 +101,28 @@ def _umask() -> int:
     return mask
 
 
-def render_file(
-    source: Path,
-    out_dir: Path,
-    langs: tuple[str, ...],
-    formats: tuple[str, ...],
-    config: Config = DEFAULT,
-    signer: SignerSpec | None = None,
-) -> Outcome:
+@dataclass(frozen=True)
+class Job:
+    """What every record of a batch becomes: where, in which languages and formats, how signed."""
+
+    out_dir: Path
+    langs: tuple[str, ...]
+    formats: tuple[str, ...]
+    config: Config = DEFAULT
+    signer: SignerSpec | None = None
+
+
+def render_file(source: Path, job: Job) -> Outcome:
     """Render one record file in every language and format asked; never raises for bad input."""
     try:
-        record = load_record(source)
-        options = {"config": config}
-        if signer is not None:
-            options.update(signer=signer.build(), signed_at=signer.signed_at)
+        document = validate(load_record(source), job.config)  # once, not once per document
+        options = job.signer.render_options() if job.signer else {}
         written = []
-        for format in formats:
-            for lang in langs[:1] if format == "xml" else langs:
-                target = out_dir / output_name(source, lang, format)
-                write_atomically(target, render(record, lang=lang, format=format, **options))
+        for format in job.formats:
+            for lang in job.langs[:1] if format == "xml" else job.langs:
+                target = job.out_dir / output_name(source, lang, format)
+                data = render(document, lang=lang, format=format, config=job.config, **options)
+                write_atomically(target, data)
                 written.append(str(target))
         return Outcome(str(source), tuple(written))
     except ValidationError as exc:
@@ -153,8 +162,8 @@ def render_files(
     sources = list(sources)
     _refuse_clashes(sources)
     outcomes = []
-    jobs = (out_dir, langs, formats, config, signer)
-    for outcome in _outcomes(sources, jobs, _workers(workers, len(sources))):
+    job = Job(out_dir, langs, formats, config, signer)
+    for outcome in _outcomes(sources, job, _workers(workers, len(sources))):
         outcomes.append(outcome)
         if on_done:
             on_done(outcome)
@@ -177,15 +186,14 @@ def _workers(asked: int | None, jobs: int) -> int:
     return max(1, min(asked or os.cpu_count() or 1, jobs))
 
 
-def _outcomes(sources: list[Path], jobs: tuple, workers: int) -> Iterator[Outcome]:
-    formats = jobs[2]
+def _outcomes(sources: list[Path], job: Job, workers: int) -> Iterator[Outcome]:
     if workers == 1:
-        _warm_worker(formats)
+        _warm_worker(job.formats)
         for source in sources:
-            yield render_file(source, *jobs)
+            yield render_file(source, job)
         return
-    with ProcessPoolExecutor(workers, initializer=_warm_worker, initargs=(formats,)) as pool:
-        futures = [pool.submit(render_file, source, *jobs) for source in sources]
+    with ProcessPoolExecutor(workers, initializer=_warm_worker, initargs=(job.formats,)) as pool:
+        futures = [pool.submit(render_file, source, job) for source in sources]
         for future in as_completed(futures):
             yield future.result()
 

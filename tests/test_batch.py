@@ -129,10 +129,10 @@ def test_a_failed_write_costs_only_its_record(sources, tmp_path, workers):
 def test_an_unexpected_error_of_one_record_is_its_failure_not_the_batch(sources, monkeypatch):
     real_render = kzdocs.batch.render
 
-    def render(record, **options):
-        if record["kind"] == "refusal":
+    def render(document, **options):
+        if document.kind == "refusal":
             raise RuntimeError("surprise")
-        return real_render(record, **options)
+        return real_render(document, **options)
 
     monkeypatch.setattr(kzdocs.batch, "render", render)
     outcomes = render_files(sources[:2], sources[0].parent / "out", workers=1)
@@ -160,3 +160,10 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_every_format_of_a_record_carries_the_same_signature(sources, tmp_path):
+    spec = SignerSpec("local", (("key", str(KEY)), ("password", "test")))  # signed "now"
+    (outcome,) = render_files(sources[:1], tmp_path, formats=("xml", "pdf"), signer=spec, workers=1)
+    xml, pdf = (Path(path).read_bytes() for path in outcome.written)
+    assert b"SignatureValue" in xml and extract_xml(pdf) == xml
