@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
+from kzdocs.batch import write_atomically
 from kzdocs.config import DEFAULT, Config, load_config
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -31,3 +34,12 @@ def choices(allowed: Sequence[str]) -> Callable[[str], tuple[str, ...]]:
 
 def config_of(args: argparse.Namespace) -> Config:
     return load_config(args.config) if args.config else DEFAULT
+
+
+def write_output(data: bytes, output: Path | None) -> None:
+    """A command's result: to a file, written whole or not at all, or to stdout (None or '-')."""
+    if output is None or str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomically(output, data)

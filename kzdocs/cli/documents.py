@@ -7,8 +7,16 @@ import json
 import sys
 from pathlib import Path
 
-from kzdocs.batch import ProgressBar, SignerSpec, render_files, write_atomically
-from kzdocs.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, choices, command, config_of
+from kzdocs.batch import ProgressBar, SignerSpec, render_files
+from kzdocs.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    choices,
+    command,
+    config_of,
+    write_output,
+)
 from kzdocs.cli.signing import add_signer_options, signer_spec
 from kzdocs.config import Config
 from kzdocs.errors import ValidationError
@@ -86,19 +94,16 @@ def _render_one(
     config: Config,
     signer: SignerSpec | None,
 ) -> int:
-    signing = {"signer": signer.build(), "signed_at": signer.signed_at} if signer else {}
+    to_stdout = output is None or str(output) == "-"
+    if to_stdout and format in ("pdf", "docx") and sys.stdout.isatty():
+        print(f"kzdocs: error: {format.upper()} is binary; give -o FILE", file=sys.stderr)
+        return EXIT_USAGE  # before any work, not after it
+    signing = signer.render_options() if signer else {}
     try:
         data = render(_record(source), lang=lang, format=format, config=config, **signing)
     except ValidationError as exc:
         return _report_invalid(source, exc)
-    if output is None or str(output) == "-":
-        if format in ("pdf", "docx") and sys.stdout.isatty():
-            print(f"kzdocs: error: {format.upper()} is binary; give -o FILE", file=sys.stderr)
-            return EXIT_USAGE
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        write_atomically(output, data)
+    write_output(data, output)
     return EXIT_OK
 
 

@@ -10,8 +10,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from kzdocs.batch import SignerSpec, write_atomically
-from kzdocs.cli.common import EXIT_INVALID, EXIT_OK, command, config_of
+from kzdocs.batch import SignerSpec
+from kzdocs.cli.common import EXIT_INVALID, EXIT_OK, command, config_of, write_output
 from kzdocs.errors import SigningError
 from kzdocs.render import ASTANA
 
@@ -185,11 +185,7 @@ def _extract_xml(args: argparse.Namespace) -> int:
     if args.record:
         record_json = json.dumps(from_xml(record), ensure_ascii=False, indent=2, default=str)
         data = record_json.encode() + b"\n"
-    if args.output:
-        write_atomically(args.output, data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    write_output(data, args.output)
     return EXIT_OK
 
 
