@@ -15,6 +15,7 @@ import lxml.html
 
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import KzdocsError
+from kzdocs.forms import LANGS
 
 _WORD = re.compile(r"\w+")
 # Parts of the page that the record alone does not decide: the signature and the draft mark.
@@ -52,7 +53,7 @@ def _page_words(pdf: bytes) -> tuple[Counter[str], str]:
     reader = PdfReader(io.BytesIO(pdf))
     text = " ".join(page.extract_text() or "" for page in reader.pages)
     lang = str(reader.trailer["/Root"].get("/Lang", "kk"))[:2]
-    return _words(text), lang if lang in ("kk", "ru") else "kk"
+    return _words(text), lang if lang in LANGS else "kk"
 
 
 def _missing(html: str, page: Counter[str]) -> Iterator[tuple[str, list[str]]]:
