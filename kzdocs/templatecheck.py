@@ -200,8 +200,8 @@ def _rendered_problems(
             _squeeze(e.text_content())
             for e in found[0].xpath(".//*[contains(@class, 'field-label')]")
         )
-        if _squeeze(label[lang]) not in shown:
-            message = f"the label «{label[lang]}» is missing; the field shows «{shown}»"
+        if f"{number}. {_squeeze(label[lang])}" not in shown:
+            message = f"the label «{number}. {label[lang]}» is missing; the field shows «{shown}»"
             yield Problem(kind, lang, number, message, name)
     for number in sorted(set(cells) - set(field_labels(kind))):
         yield Problem(kind, lang, number, "data-field is not a field number 1-18", name)

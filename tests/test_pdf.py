@@ -73,11 +73,9 @@ def _html(
 <div class="issuer"><p>{ISSUER[lang]}</p></div>
 <h1 class="title">{TITLE[lang]}</h1>
 <table class="fields"><tbody>
-<tr><td class="field" data-field="1"><span class="field-number">1.</span>
-<span class="field-label">Лицензия №</span>
+<tr><td class="field" data-field="1"><span class="field-label">1. Лицензия №</span> \
 <span class="field-value">01KZ260010000123</span></td></tr>
-<tr><td class="field" data-field="15"><span class="field-number">15.</span>
-<span class="field-label">{LABEL_15[lang]}</span>
+<tr><td class="field" data-field="15"><p class="field-label">15. {LABEL_15[lang]}</p>\
 <div class="field-value"><p>1001990000</p><p>{text}</p></div></td></tr>
 </tbody></table>{body}
 <div class="footer"><p>Ә Ғ Қ Ң Ө Ұ Ү Һ І ә ғ қ ң ө ұ ү һ і «» № – —</p></div>

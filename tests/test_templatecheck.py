@@ -58,8 +58,21 @@ def test_a_reworded_label_shows_what_the_field_says(templates: Path) -> None:
 
     assert (problem.kind, problem.lang, problem.field) == ("permit-import", "ru", 8)
     assert problem.message == (
-        "the label «Страна продавца» is missing; the field shows «Страна поставщика»"
+        "the label «8. Страна продавца» is missing; the field shows «8. Страна поставщика»"
     )
+
+
+def test_a_field_that_shows_another_number_is_reported(templates: Path) -> None:
+    edit(
+        templates / "layout" / "macros.html",
+        "{{ number }}. {{ label }}</p>",
+        "{{ number + 1 }}. {{ label }}</p>",
+    )
+
+    problems = check_templates(templates)
+
+    assert {p.field for p in problems} == set(range(5, 19))
+    assert all("is missing; the field shows «" in p.message for p in problems)
 
 
 def test_a_name_the_schema_lacks_is_reported_per_language(templates: Path) -> None:

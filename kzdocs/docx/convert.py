@@ -36,7 +36,7 @@ CLASS_STYLES = {
     "signature": "KzSignature",
     "footer": "KzFooter",
 }
-BOLD_CLASSES = frozenset({"field-number", "field-label", "draft-mark", "test-certificate"})
+BOLD_CLASSES = frozenset({"field-label", "draft-mark", "test-certificate"})
 ITALIC_CLASSES = frozenset({"sub-label"})
 # Lists whose numbers the template writes as text (CSS list-style: none): Word must not add its own.
 UNNUMBERED_LISTS = frozenset({"grounds"})
