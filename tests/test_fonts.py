@@ -10,6 +10,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
+from kzdocs.pdf import fonts as fonts_module
 from kzdocs.pdf.fonts import FACES, FAMILY, engine_font_bytes, font_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,3 +95,33 @@ def test_common_characters_need_no_font_lookup_and_are_printable():
 
     assert printable() >= COMMON
     assert all(ord(c) in printable() for c in "ӘҒҚҢӨҰҮҺІәғқңөұүһі«»№–—")
+
+
+@pytest.fixture
+def fresh_cut(monkeypatch, tmp_path):
+    """engine_font_bytes with an empty per-process cache and `tmp_path/cache` as cache folder."""
+    monkeypatch.setenv("KZDOCS_CACHE_DIR", str(tmp_path / "cache"))
+    engine_font_bytes.cache_clear()
+    yield tmp_path / "cache"
+    engine_font_bytes.cache_clear()
+
+
+def test_a_cut_font_is_kept_in_the_cache_folder_and_read_back(fresh_cut, monkeypatch):
+    data = engine_font_bytes("LiberationSerif-Regular.ttf")
+    [kept] = fresh_cut.glob("LiberationSerif-Regular-*.ttf")
+    assert kept.read_bytes() == data
+
+    def refuse(data: bytes) -> bytes:
+        raise AssertionError("cut again although the cache has it")
+
+    monkeypatch.setattr(fonts_module, "_cut", refuse)
+    engine_font_bytes.cache_clear()
+    assert engine_font_bytes("LiberationSerif-Regular.ttf") == data
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_time(fresh_cut, monkeypatch):
+    fresh_cut.parent.joinpath("a-file").write_text("")
+    monkeypatch.setenv("KZDOCS_CACHE_DIR", str(fresh_cut.parent / "a-file" / "cache"))
+    data = engine_font_bytes("LiberationSerif-Bold.ttf")
+    assert data == fonts_module._cut(font_bytes("LiberationSerif-Bold.ttf"))
+    assert sorted(p.name for p in fresh_cut.parent.iterdir()) == ["a-file"]

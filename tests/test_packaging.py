@@ -31,3 +31,12 @@ def test_templates_are_the_package_kzdocs_templates():
 def test_pinned_renderer():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert "weasyprint==70.0" in project["dependencies"]
+
+
+def test_the_compiled_modules_are_built_from_the_pinned_renderer():
+    """setup.py compiles the WeasyPrint and pydyf sources of the build environment; with the
+    same pins as at run time, their copies match the installed sources and are used."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = {dep for dep in pyproject["project"]["dependencies"] if "==" in dep}
+    build = set(pyproject["build-system"]["requires"])
+    assert {"weasyprint==70.0", "pydyf==0.13.0"} <= pins & build
