@@ -109,7 +109,7 @@ class PdfEngine:
             pdf_variant=PDF_VARIANT,
             output_intent=OUTPUT_INTENT,
             pdf_identifier=meta.file_id,
-            attachments=[xml_attachment(xml, meta)] if xml else None,
+            attachments=[xml_attachment(xml, meta, self.fetcher)] if xml else None,
             finisher=_finish,
         )
 
