@@ -35,7 +35,7 @@ from kzdocs.pdf.pdfa import (
     srgb_profile,
     xml_attachment,
 )
-from kzdocs.pdf.subset import FontTable, GlyphSubsetter, font_digest
+from kzdocs.pdf.subset import EngineFonts, FontTable
 
 # The templates inline their print CSS in one attribute-less <style> so the HTML previews in a
 # browser; the engine lifts it out and reuses the parsed stylesheet across documents.
@@ -70,7 +70,7 @@ class PdfEngine:
         self.font_config = ShippedFontConfiguration()
         fonts = {face.url: engine_font_bytes(face.filename) for face in FACES}
         self.fetcher = ResourceFetcher({url: (data, FONT_MIME) for url, data in fonts.items()})
-        self._subsetters = {font_digest(data): GlyphSubsetter(data) for data in fonts.values()}
+        self._fonts = EngineFonts(fonts.values())
         self._fonts_css = self._parse_css(font_face_css())
         self._stylesheets: OrderedDict[str, CSS] = OrderedDict()
         self._output_profile = srgb_profile()
@@ -104,7 +104,7 @@ class PdfEngine:
         )
         document.color_profiles[OUTPUT_INTENT] = self._output_profile
         _describe(document.metadata, meta)
-        document.fonts = FontTable(self._subsetters)
+        document.fonts = FontTable(self._fonts)
         return document.write_pdf(
             pdf_variant=PDF_VARIANT,
             output_intent=OUTPUT_INTENT,
