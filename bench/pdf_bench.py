@@ -46,9 +46,10 @@ def bench_pdf(html: str, meta: PdfMeta, n: int, xml: bytes | None = None) -> dic
 
 # The engine's shortcuts, each a switch: (module, attribute). Off, the engine parses with
 # tinyhtml5, lets pydyf compress every stream twice and leaves the garbage collector running.
+ONCE = "streams compressed once"
 SHORTCUTS = {
     "fast HTML parser": ("kzdocs.pdf.html", "SHORTCUT"),
-    "streams compressed once": ("kzdocs.pdf.once", "ENABLED"),
+    ONCE: ("kzdocs.pdf.once", "ENABLED"),
     "collector paused": ("kzdocs.pdf.engine", "PAUSE_COLLECTOR"),
 }
 
@@ -86,8 +87,12 @@ def bench_shortcuts(jobs: list[tuple[str, PdfMeta, bytes]], rounds: int) -> dict
                 times[variant].append(_ms(sequence) / len(jobs))
     finally:
         switch(set(SHORTCUTS))
-    if any(pdfs != outputs["none"] for pdfs in outputs.values()):
-        raise AssertionError("a shortcut changed the PDF bytes")
+    for variant, on in variants.items():
+        # Streams serialised once are also compressed at zlib's default level, not pydyf's 9:
+        # that shortcut changes the bytes; the others must not.
+        reference = outputs["all" if ONCE in on else "none"]
+        if outputs[variant] != reference:
+            raise AssertionError(f"the shortcut {variant!r} changed the PDF bytes")
     return {variant: statistics.median(ms) for variant, ms in times.items()}
 
 

@@ -21,6 +21,7 @@ import pytest
 import tinyhtml5
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
+from pypdf.generic import StreamObject
 
 from kzdocs.errors import (
     EmbeddedXmlError,
@@ -393,6 +394,20 @@ def test_subsetter_keeps_only_used_outlines_and_every_glyph_id():
     assert len(GlyphSubsetter(data).subset(used)) < len(data) / 2
 
 
+@pytest.mark.parametrize("face", [face.filename for face in FACES])
+def test_subset_metrics_are_the_fonts_for_kept_glyphs_and_zero_for_the_others(face):
+    data = engine_font_bytes(face)
+    full = TTFont(io.BytesIO(data))
+    cmap = full.getBestCmap()
+    kept = {cmap[ord(c)] for c in "ӘәҚқ 1."} | {".notdef"}
+    subset = TTFont(io.BytesIO(GlyphSubsetter(data).subset(map(full.getGlyphID, kept))))
+    widths, original = subset["hmtx"].metrics, full["hmtx"].metrics
+    assert {name: widths[name] for name in kept} == {name: original[name] for name in kept}
+    assert widths[cmap[ord("Z")]] == (0, 0)
+    assert subset["head"].indexToLocFormat == full["head"].indexToLocFormat
+    assert subset["hhea"].numberOfHMetrics == full["hhea"].numberOfHMetrics
+
+
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 @pytest.mark.parametrize("fixture", ["license-export-wheat.json", "refusal-several-grounds.json"])
 def test_pipeline_pdf_carries_the_record(fixture, lang):
@@ -482,12 +497,32 @@ def test_fast_parser_needs_a_doctype():
     assert pdf_html.parse_contract_html("<html><body><p>x</p></body></html>") is None
 
 
-def test_engine_shortcuts_leave_the_pdf_byte_for_byte_the_same(monkeypatch):
+def test_the_fast_html_parser_leaves_the_pdf_byte_for_byte_the_same(monkeypatch):
     html, meta = _html("kk", body="<ol><li>a</li><li>b</li></ol>"), _meta("kk")
     fast = render_pdf(html, meta=meta, xml=XML)
     monkeypatch.setattr(pdf_html, "SHORTCUT", False)
-    monkeypatch.setattr(once, "ENABLED", False)
     assert render_pdf(html, meta=meta, xml=XML) == fast
+
+
+def _decoded_streams(pdf: bytes) -> list[bytes]:
+    """Each stream object's decoded data (the cross-reference stream, all offsets, aside)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    objects = (reader.get_object(number) for number in range(1, reader.trailer["/Size"]))
+    return [
+        o.get_data() for o in objects if isinstance(o, StreamObject) and o.get("/Type") != "/XRef"
+    ]
+
+
+def test_streams_serialised_once_differ_from_pydyfs_only_in_compression(monkeypatch):
+    html, meta = _html("kk"), _meta("kk")
+    once_level_6 = render_pdf(html, meta=meta, xml=XML)
+    monkeypatch.setattr(once, "ENABLED", False)
+    pydyf_level_9 = render_pdf(html, meta=meta, xml=XML)
+    assert once_level_6 != pydyf_level_9
+    assert _decoded_streams(once_level_6) == _decoded_streams(pydyf_level_9)
+    assert (
+        len(_decoded_streams(once_level_6)) == len(re.findall(rb"/FlateDecode", once_level_6)) - 1
+    )
 
 
 def test_shortcuts_are_on_for_the_pinned_weasyprint_and_pydyf():
@@ -498,18 +533,18 @@ def test_shortcuts_are_on_for_the_pinned_weasyprint_and_pydyf():
     assert pydyf.__version__ == once.PYDYF_VERSION and once.ENABLED
 
 
-def test_each_stream_is_compressed_once(monkeypatch):
-    calls = []
-    real = pydyf.zlib.compressobj
+def test_each_stream_is_compressed_once_at_zlibs_default_level(monkeypatch):
+    levels = []
+    real = once.zlib.compress
 
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
+    def counting(data, level):
+        levels.append(level)
+        return real(data, level)
 
-    monkeypatch.setattr(pydyf.zlib, "compressobj", counting)
+    monkeypatch.setattr(once.zlib, "compress", counting)
+    monkeypatch.setattr(pydyf.zlib, "compressobj", None)  # pydyf itself compresses nothing
     pdf = render_pdf(_html(), meta=_meta(), xml=XML)
-    streams = len(re.findall(rb"/FlateDecode", pdf))
-    assert len(calls) == streams
+    assert levels == [6] * len(re.findall(rb"/FlateDecode", pdf))
 
 
 def test_garbage_collector_is_left_as_it_was():

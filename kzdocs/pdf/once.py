@@ -1,4 +1,4 @@
-"""Serialise each PDF stream once.
+"""Serialise each PDF stream once, at zlib's default level.
 
 pydyf 0.13 asks every object for its bytes twice when the PDF has an identifier: once to write
 it, once more to hash the whole file for the second /ID entry. For a stream that means
@@ -6,15 +6,21 @@ compressing it twice — fonts, page content, the object stream — about a tent
 time. The finisher hands the finished `pydyf.PDF` here, and from then on each stream keeps the
 bytes it produced the first time. Nothing changes a stream after the finisher, so the bytes
 are the same ones pydyf would compute again.
+
+The bytes are pydyf's own but for the level: zlib's default (6) instead of pydyf's 9, which
+costs about 0.6 ms a document for files 0.3 % smaller.
 """
 
 from __future__ import annotations
+
+import zlib
 
 import pydyf
 
 # The pydyf release whose PDF.write this was measured against (pinned with WeasyPrint 70).
 PYDYF_VERSION = "0.13.0"
 ENABLED = pydyf.__version__ == PYDYF_VERSION
+ZLIB_LEVEL = 6
 
 
 class _Once:
@@ -24,8 +30,19 @@ class _Once:
     def data(self) -> bytes:
         data = self.__dict__.get("_kzdocs_data")
         if data is None:
-            data = self.__dict__["_kzdocs_data"] = super().data
+            data = self.__dict__["_kzdocs_data"] = _serialise(self)
         return data
+
+
+def _serialise(stream: pydyf.Stream) -> bytes:
+    """pydyf 0.13's Stream.data, compressed at zlib's default level."""
+    body = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
+    extra = pydyf.Dictionary(stream.extra.copy())
+    if stream.compress:
+        extra["Filter"] = "/FlateDecode"
+        body = zlib.compress(body, ZLIB_LEVEL)
+    extra["Length"] = len(body)
+    return b"\n".join((extra.data, b"stream", body, b"endstream"))
 
 
 _once_classes: dict[type, type] = {}

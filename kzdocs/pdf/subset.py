@@ -16,7 +16,8 @@ from itertools import pairwise
 from fontTools.ttLib.sfnt import SFNTReader, SFNTWriter
 from weasyprint.pdf.fonts import Font
 
-_HEAD_INDEX_TO_LOC_FORMAT = 50  # byte offset of head.indexToLocFormat
+_HEAD_LOCA_FORMAT = 50  # byte offset of head.indexToLocFormat
+_HHEA_LONG_METRICS = 34  # byte offset of hhea.numberOfHMetrics
 
 
 class GlyphSubsetter:
@@ -32,9 +33,9 @@ class GlyphSubsetter:
         self._components = {
             gid: parts for gid, glyph in enumerate(self._glyphs) if (parts := _parts(glyph))
         }
-        head = bytearray(self._tables["head"])
-        struct.pack_into(">h", head, _HEAD_INDEX_TO_LOC_FORMAT, 1)  # always long offsets
-        self._tables["head"] = bytes(head)
+        # A subset's glyf is never larger than the font's, so its loca keeps the font's format.
+        (self._long_offsets,) = struct.unpack_from(">h", self._tables["head"], _HEAD_LOCA_FORMAT)
+        (self._long_metrics,) = struct.unpack_from(">H", self._tables["hhea"], _HHEA_LONG_METRICS)
 
     @property
     def glyph_count(self) -> int:
@@ -51,13 +52,33 @@ class GlyphSubsetter:
             loca.append(len(glyf))
         tables = dict(self._tables)
         tables["glyf"] = bytes(glyf)
-        tables["loca"] = struct.pack(f">{len(loca)}L", *loca)
+        if self._long_offsets:
+            tables["loca"] = struct.pack(f">{len(loca)}L", *loca)
+        else:
+            tables["loca"] = struct.pack(f">{len(loca)}H", *(offset // 2 for offset in loca))
+        tables["hmtx"] = self._metrics(keep)
         out = io.BytesIO()
         writer = SFNTWriter(out, len(tables), sfntVersion=self._version)
         for tag, data in tables.items():
             writer[tag] = data
         writer.close()
         return out.getvalue()
+
+    def _metrics(self, keep: set[int]) -> bytes:
+        """hmtx with the glyphs not kept zeroed: a PDF takes widths from its /W array, and
+        zeros compress to nothing (a sixth off each embedded font)."""
+        full = self._tables["hmtx"]
+        hmtx = bytearray(len(full))
+        long_metrics = self._long_metrics
+        last = 4 * (long_metrics - 1)  # the last advance is also that of every later glyph
+        hmtx[last : last + 4] = full[last : last + 4]
+        for gid in keep:
+            if gid < long_metrics:
+                hmtx[4 * gid : 4 * gid + 4] = full[4 * gid : 4 * gid + 4]
+            else:
+                start = 4 * long_metrics + 2 * (gid - long_metrics)
+                hmtx[start : start + 2] = full[start : start + 2]
+        return bytes(hmtx)
 
     def _closure(self, glyph_ids: Iterable[int]) -> set[int]:
         todo = [gid for gid in glyph_ids if 0 <= gid < len(self._glyphs)]
@@ -83,7 +104,7 @@ _WE_HAVE_A_TWO_BY_TWO = 0x0080
 def _glyph_offsets(tables: Mapping[str, bytes]) -> list[int]:
     """Where each glyph starts in 'glyf', and where the last one ends."""
     (count,) = struct.unpack_from(">H", tables["maxp"], _MAXP_NUM_GLYPHS)
-    (long_offsets,) = struct.unpack_from(">h", tables["head"], _HEAD_INDEX_TO_LOC_FORMAT)
+    (long_offsets,) = struct.unpack_from(">h", tables["head"], _HEAD_LOCA_FORMAT)
     if long_offsets:
         return list(struct.unpack_from(f">{count + 1}L", tables["loca"]))
     return [2 * offset for offset in struct.unpack_from(f">{count + 1}H", tables["loca"])]
