@@ -40,7 +40,10 @@ def visible_disagreements(pdf: bytes, *, config: Config = DEFAULT) -> list[str]:
         document = validate(from_xml(signed_record(extract_xml(pdf))), config)
     except KzdocsError as exc:
         return [f"the embedded XML cannot be read as a record: {exc}"]
-    page, lang = _page_words(pdf)
+    try:
+        page, lang = _page_words(pdf)
+    except Exception as exc:  # a damaged page must yield a verdict, whatever the parser trips on
+        return [f"the page text cannot be read: {type(exc).__name__}: {exc}"]
     html = render_html(document, lang, config=config)
     return [
         f"{name}: not on the page: {', '.join(missing)}" for name, missing in _missing(html, page)

@@ -102,3 +102,25 @@ def test_the_whole_pipeline_signs_xml_and_pdf():
     assert [(e.kind, e.valid, e.signed_at) for e in result.embedded] == [
         ("xmldsig", True, SIGNED_AT)
     ]
+
+
+def test_a_damaged_page_is_a_disagreement_never_a_crash():
+    """`kzdocs verify` reads the page text of files that may be damaged anywhere; pypdf then
+    raises all sorts of errors, and each must become a verdict."""
+    import logging
+
+    from kzdocs import load_record, render
+    from kzdocs.crosscheck import visible_disagreements
+
+    pdf = render(load_record(FIXTURES / "license-export-wheat.json"), format="pdf")
+    verdicts = []
+    logging.disable(logging.WARNING)  # pypdf warns about every damaged number it reads
+    try:
+        for step in range(1, 60):
+            damaged = bytearray(pdf)
+            damaged[len(pdf) * step // 60] ^= 0x01
+            verdicts.append(visible_disagreements(bytes(damaged)))
+    finally:
+        logging.disable(logging.NOTSET)
+    unreadable = [v for v in verdicts if v and v[0].startswith("the page text cannot be read")]
+    assert unreadable, "no position damaged the page text: choose other positions"
