@@ -96,6 +96,19 @@ def bench_shortcuts(jobs: list[tuple[str, PdfMeta, bytes]], rounds: int) -> dict
     return {variant: statistics.median(ms) for variant, ms in times.items()}
 
 
+def bench_pure_python(n: int) -> dict[str, float]:
+    """bench_pdf in a fresh process with KZDOCS_PURE_PYTHON=1: WeasyPrint's .py files only."""
+    import subprocess
+    import sys
+
+    from kzdocs.pdf.compiled import PURE_PYTHON_SWITCH
+
+    env = {**os.environ, PURE_PYTHON_SWITCH: "1"}
+    args = [sys.executable, __file__, "--n", str(n), "--json"]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
 def bench_memory(html: str, meta: PdfMeta, n: int, xml: bytes | None = None) -> dict[str, float]:
     """Resident memory (MB) after 100 documents and after `n`: flat means no per-document leak."""
     checkpoints = {}
@@ -161,10 +174,14 @@ def main() -> None:
     parser.add_argument(
         "--shortcuts", type=int, default=0, help="rounds of the engine shortcuts, on vs off"
     )
+    parser.add_argument("--json", action="store_true", help="print the PDF timing as JSON only")
     args = parser.parse_args()
 
     html, meta, xml = sample(SAMPLES[0], "kk")
     result = bench_pdf(html, meta, args.n, xml)
+    if args.json:
+        print(json.dumps(result))
+        return
     print(
         f"{SAMPLES[0]} kk: naive {result['naive_ms']:.1f} ms/doc, "
         f"kzdocs {result['kzdocs_ms']:.1f} ms/doc, ratio {result['ratio']:.2f}× "
