@@ -21,6 +21,7 @@ from setuptools.command.build_ext import build_ext
 # The modules a document's layout and drawing spend their time in (bench/pdf_bench.py --profile),
 # unchanged sources compiled by Cython. A name missing from the installed packages is skipped.
 MODULES = (
+    "cffi.api",
     "cssselect2",
     "cssselect2.tree",
     "fontTools.misc.sstruct",
@@ -28,6 +29,7 @@ MODULES = (
     "pydyf",
     "tinycss2.ast",
     "tinycss2.color4",
+    "tinycss2.color5",
     "tinycss2.parser",
     "tinycss2.tokenizer",
     "weasyprint",
@@ -64,6 +66,7 @@ MODULES = (
     "weasyprint.text.fonts",
     "weasyprint.text.line_break",
     "weasyprint.urls",
+    "webencodings",
 )
 # Where the compiled copies go, inside the kzdocs.pdf package; not an importable name.
 FOLDER = "compiled-modules"
