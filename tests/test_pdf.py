@@ -575,3 +575,19 @@ def test_subsetter_reads_composite_glyphs_as_fonttools_does(face):
     subsetter = GlyphSubsetter(data)
     assert subsetter.glyph_count == len(order)
     assert subsetter._components == expected and expected
+
+
+@pytest.mark.parametrize("face", [face.filename for face in FACES])
+def test_subset_files_are_written_as_fonttools_writes_them(face):
+    from fontTools.ttLib.sfnt import SFNTReader, SFNTWriter
+
+    subsetter = GlyphSubsetter(engine_font_bytes(face))
+    for glyphs in ([], range(0, 1400, 7), range(subsetter.glyph_count)):
+        ours = subsetter.subset(glyphs)
+        reader = SFNTReader(io.BytesIO(ours))
+        out = io.BytesIO()
+        writer = SFNTWriter(out, len(reader.keys()), sfntVersion=reader.sfntVersion)
+        for tag in sorted(reader.keys()):
+            writer[tag] = reader[tag]
+        writer.close()
+        assert ours == out.getvalue()

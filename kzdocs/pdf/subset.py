@@ -11,13 +11,18 @@ from __future__ import annotations
 import io
 import struct
 from collections.abc import Iterable, Mapping
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
-from fontTools.ttLib.sfnt import SFNTReader, SFNTWriter
+from fontTools.ttLib.sfnt import SFNTReader
+from fontTools.ttLib.ttFont import getSearchRange
 from weasyprint.pdf.fonts import Font
 
+_HEAD_CHECKSUM_ADJUSTMENT = 8  # byte offset of head.checkSumAdjustment
 _HEAD_LOCA_FORMAT = 50  # byte offset of head.indexToLocFormat
 _HHEA_LONG_METRICS = 34  # byte offset of hhea.numberOfHMetrics
+_SFNT_HEADER, _SFNT_ENTRY = 12, 16  # bytes of the offset table and of a table record
+_CHECKSUM_MAGIC = 0xB1B0AFBA
+_CUT = frozenset({"glyf", "loca", "hmtx"})  # the tables a subset rewrites
 
 
 class GlyphSubsetter:
@@ -25,7 +30,7 @@ class GlyphSubsetter:
 
     def __init__(self, data: bytes):
         reader = SFNTReader(io.BytesIO(data))
-        self._version = reader.sfntVersion
+        self._version = bytes(reader.sfntVersion, "latin-1")  # a fontTools Tag: a str
         self._tables = {tag: reader[tag] for tag in sorted(reader.keys())}
         offsets = _glyph_offsets(self._tables)
         glyf = self._tables["glyf"]
@@ -36,6 +41,9 @@ class GlyphSubsetter:
         # A subset's glyf is never larger than the font's, so its loca keeps the font's format.
         (self._long_offsets,) = struct.unpack_from(">h", self._tables["head"], _HEAD_LOCA_FORMAT)
         (self._long_metrics,) = struct.unpack_from(">H", self._tables["hhea"], _HHEA_LONG_METRICS)
+        self._checksums = {
+            tag: _checksum(tag, data) for tag, data in self._tables.items() if tag not in _CUT
+        }
 
     @property
     def glyph_count(self) -> int:
@@ -43,28 +51,21 @@ class GlyphSubsetter:
 
     def subset(self, glyph_ids: Iterable[int]) -> bytes:
         """The font with only `glyph_ids` (and .notdef, and their components) drawn."""
-        keep = self._closure(glyph_ids)
-        glyf = bytearray()
-        loca = [0]
-        for gid, data in enumerate(self._glyphs):
-            if gid in keep:
-                glyf += data
-            loca.append(len(glyf))
+        keep = sorted(self._closure(glyph_ids))
+        # Offsets as accumulated lengths, the glyphs not kept being empty; short offsets count
+        # 2-byte words (a short-offset font's glyphs all have even lengths).
+        unit = 1 if self._long_offsets else 2
+        lengths = [0] * len(self._glyphs)
+        for gid in keep:
+            lengths[gid] = len(self._glyphs[gid]) // unit
+        loca = [0, *accumulate(lengths)]
         tables = dict(self._tables)
-        tables["glyf"] = bytes(glyf)
-        if self._long_offsets:
-            tables["loca"] = struct.pack(f">{len(loca)}L", *loca)
-        else:
-            tables["loca"] = struct.pack(f">{len(loca)}H", *(offset // 2 for offset in loca))
+        tables["glyf"] = b"".join(self._glyphs[gid] for gid in keep)
+        tables["loca"] = struct.pack(f">{len(loca)}{'L' if unit == 1 else 'H'}", *loca)
         tables["hmtx"] = self._metrics(keep)
-        out = io.BytesIO()
-        writer = SFNTWriter(out, len(tables), sfntVersion=self._version)
-        for tag, data in tables.items():
-            writer[tag] = data
-        writer.close()
-        return out.getvalue()
+        return _sfnt(self._version, tables, self._checksums)
 
-    def _metrics(self, keep: set[int]) -> bytes:
+    def _metrics(self, keep: Iterable[int]) -> bytes:
         """hmtx with the glyphs not kept zeroed: a PDF takes widths from its /W array, and
         zeros compress to nothing (a sixth off each embedded font)."""
         full = self._tables["hmtx"]
@@ -89,6 +90,34 @@ class GlyphSubsetter:
                 keep.add(gid)
                 todo.extend(self._components.get(gid, ()))
         return keep
+
+
+def _sfnt(version: bytes, tables: Mapping[str, bytes], checksums: Mapping[str, int]) -> bytes:
+    """The font file fontTools' SFNTWriter writes for `tables` (in tag order), byte for byte;
+    `checksums` has those of the tables a subset leaves as they are."""
+    count = len(tables)
+    offset = _SFNT_HEADER + _SFNT_ENTRY * count
+    entries, body, total, head_at = [], [], 0, 0
+    for tag, data in tables.items():
+        checksum = checksums[tag] if tag in checksums else _checksum(tag, data)
+        entries.append(struct.pack(">4sLLL", tag.encode("latin-1"), checksum, offset, len(data)))
+        head_at = offset if tag == "head" else head_at
+        body.append(data + bytes(-len(data) % 4))
+        offset += len(body[-1])
+        total += checksum
+    header = struct.pack(">4sHHHH", version, count, *getSearchRange(count, _SFNT_ENTRY))
+    directory = header + b"".join(entries)
+    font = bytearray(directory + b"".join(body))
+    adjustment = (_CHECKSUM_MAGIC - total - _checksum("", directory)) & 0xFFFFFFFF
+    struct.pack_into(">L", font, head_at + _HEAD_CHECKSUM_ADJUSTMENT, adjustment)
+    return bytes(font)
+
+
+def _checksum(tag: str, data: bytes) -> int:
+    if tag == "head":  # summed with its checkSumAdjustment zeroed
+        data = data[:_HEAD_CHECKSUM_ADJUSTMENT] + bytes(4) + data[_HEAD_CHECKSUM_ADJUSTMENT + 4 :]
+    data += bytes(-len(data) % 4)
+    return sum(struct.unpack(f">{len(data) // 4}L", data)) & 0xFFFFFFFF
 
 
 # Read from the raw tables, not through fontTools: decompiling every glyph took 30 ms a font,
