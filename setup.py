@@ -68,6 +68,9 @@ MODULES = (
     "weasyprint.urls",
     "webencodings",
 )
+# Python's semantics, unchanged: functions stay Python functions (binding), and annotations
+# are not turned into type checks Python would not make.
+DIRECTIVES = {"language_level": 3, "binding": True, "annotation_typing": False}
 # Where the compiled copies go, inside the kzdocs.pdf package; not an importable name.
 FOLDER = "compiled-modules"
 MANIFEST = "manifest.json"
@@ -109,7 +112,7 @@ class BuildCompiledModules(build_ext):
                 translated += cythonize(
                     [extension],
                     build_dir=os.path.join("build", "cython"),
-                    compiler_directives={"language_level": 3, "binding": True},
+                    compiler_directives=DIRECTIVES,
                     quiet=True,
                 )
             except Exception as error:  # a construct Cython cannot translate: keep the .py

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -15,7 +14,8 @@ from pathlib import Path
 from typing import TextIO
 
 from kzdocs.config import DEFAULT, Config
-from kzdocs.errors import KzdocsError, OutputClashError, OutputError, ValidationError
+from kzdocs.errors import KzdocsError, OutputClashError, ValidationError
+from kzdocs.files import write_atomically
 from kzdocs.records import load_record
 from kzdocs.render import check_output, render
 from kzdocs.schema import validate
@@ -64,41 +64,6 @@ def output_name(source: Path, lang: str, format: str) -> str:
     if format == "xml":
         return f"{source.stem}.xml"
     return f"{source.stem}.{lang}.{format}"
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write a whole file or nothing: a reader never sees half a document. A file that cannot be
-    written raises `OutputError` naming it and the reason."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(str(path), _reason(exc)) from None
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide documents from their readers
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise OutputError(str(path), _reason(exc)) from None
-        raise
-
-
-def _reason(exc: OSError) -> str:
-    # mkdir over a file says only "File exists", which names neither the file nor the problem.
-    if isinstance(exc, FileExistsError):
-        return f"{exc.filename} is a file, not a folder"
-    if isinstance(exc, NotADirectoryError):
-        return f"a part of {exc.filename} is a file, not a folder"
-    return exc.strerror or str(exc)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import kzdocs.batch
-from kzdocs.batch import Outcome, ProgressBar, SignerSpec, render_files, write_atomically
+from kzdocs.batch import Outcome, ProgressBar, SignerSpec, render_files
 from kzdocs.errors import KzdocsError, OutputClashError, OutputError
+from kzdocs.files import write_atomically
 from kzdocs.pdf import extract_xml
 from kzdocs.render import ASTANA
 from kzdocs.sign import verify_pdf

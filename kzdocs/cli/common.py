@@ -7,8 +7,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kzdocs.batch import write_atomically
 from kzdocs.config import DEFAULT, Config, load_config
+from kzdocs.files import write_atomically
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 

@@ -179,7 +179,7 @@ def write_changed(path: Path, data: bytes) -> bool:
     """Write `data` to `path` (atomically) unless the file holds exactly that; whether it did."""
     if _read(path) == data:
         return False
-    from kzdocs.batch import write_atomically
+    from kzdocs.files import write_atomically
 
     write_atomically(path, data)
     return True

@@ -8,7 +8,7 @@ import hashlib
 import io
 import os
 import sys
-import tempfile
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -23,6 +23,7 @@ from weasyprint.text.ffi import fontconfig, gobject, pangoft2
 from weasyprint.text.fonts import FontConfiguration
 
 from kzdocs import fonts
+from kzdocs.files import write_atomically
 from kzdocs.fonts import DOCUMENT_RANGES
 
 FONT_PACKAGE = "kzdocs.fonts"
@@ -75,7 +76,8 @@ def engine_font_bytes(filename: str) -> bytes:
     except OSError:
         pass
     cut = _cut(data)
-    _store(cached, cut)
+    with suppress(OSError):  # a cache that cannot be written is only a slower start
+        write_atomically(cached, cut)
     return cut
 
 
@@ -107,21 +109,6 @@ def cache_folder() -> Path:
     if sys.platform == "win32":
         return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "kzdocs" / "cache"
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kzdocs"
-
-
-def _store(path: Path, data: bytes) -> None:
-    """Write whole or not at all; a cache that cannot be written is only a slower start."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def font_face_css() -> str:
