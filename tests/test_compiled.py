@@ -70,6 +70,8 @@ def fake_install(tmp_path: Path, source: str = "VALUE = 1\n") -> tuple[Path, lis
         "modules": {"kzfake.mod": {"file": "kzfake/mod.so", "sha256": digest}},
     }
     (folder / compiled.MANIFEST).write_text(json.dumps(manifest))
+    (folder / "kzfake").mkdir()
+    (folder / "kzfake" / "mod.so").write_bytes(b"")  # found, never loaded by these tests
     return folder, [str(package)]
 
 
@@ -83,6 +85,16 @@ def test_the_compiled_copy_is_found_for_the_source_it_was_built_from(tmp_path):
     assert finder.loaded == ["kzfake.mod"]
     # Package data is still read next to the .py file the copy replaces.
     assert spec.loader.get_resource_reader("kzfake.mod").files() == Path(path[0])
+
+
+def test_a_listed_copy_that_is_missing_stays_pure_python(tmp_path):
+    folder, path = fake_install(tmp_path)
+    finder = compiled.read_manifest(folder)
+    assert finder.find_spec("kzfake.mod", path) is not None
+    (folder / "kzfake" / "mod.so").unlink()
+
+    assert finder.find_spec("kzfake.mod", path) is None
+    assert finder.rejected == ["kzfake.mod"]
 
 
 def test_a_changed_source_stays_pure_python(tmp_path):

@@ -1,6 +1,6 @@
 """Compiled copies of WeasyPrint's busiest modules, used in place of the .py files.
 
-A licence spends most of its ~40 ms in WeasyPrint's pure-Python layout and drawing. At install
+A licence spends most of its ~39 ms in WeasyPrint's pure-Python layout and drawing. At install
 time setup.py compiles those modules, unchanged, with Cython; at import time this finder loads
 each compiled copy instead of the .py file, but only when the installed .py file is byte for
 byte the source it was compiled from (its sha256 is in the manifest). Any other case leaves the
@@ -41,11 +41,15 @@ class CompiledModules(MetaPathFinder):
         if name not in self.sources:
             return None
         source = PathFinder.find_spec(name, path)
-        if source is None or not source.has_location or not _same(source, self.sources[name]):
+        binary = self.folder / self.binaries[name]
+        if source is None or not source.has_location or not binary.is_file():
             self.rejected.append(name)
             return None
-        binary = str(self.folder / self.binaries[name])
-        spec = ModuleSpec(name, _Loader(name, binary, Path(source.origin).parent), origin=binary)
+        if not _same(source, self.sources[name]):
+            self.rejected.append(name)
+            return None
+        loader = _Loader(name, str(binary), Path(source.origin).parent)
+        spec = ModuleSpec(name, loader, origin=str(binary))
         spec.submodule_search_locations = source.submodule_search_locations
         spec.has_location = True
         self.loaded.append(name)
