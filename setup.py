@@ -71,6 +71,8 @@ MODULES = (
 # Python's semantics, unchanged: functions stay Python functions (binding), and annotations
 # are not turned into type checks Python would not make.
 DIRECTIVES = {"language_level": 3, "binding": True, "annotation_typing": False}
+# No debug information: the copies take 14 MB instead of 76, and build in 2.5 minutes, not 3.
+CFLAGS = [] if sys.platform == "win32" else ["-g0"]
 # Where the compiled copies go, inside the kzdocs.pdf package; not an importable name.
 FOLDER = "compiled-modules"
 MANIFEST = "manifest.json"
@@ -170,7 +172,7 @@ def compiled_extensions() -> list[Extension]:
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, copy)
         SOURCE_SHA256[module] = hashlib.sha256(source.read_bytes()).hexdigest()
-        extensions.append(Extension(module, [str(copy)], optional=True))
+        extensions.append(Extension(module, [str(copy)], optional=True, extra_compile_args=CFLAGS))
     return extensions
 
 
