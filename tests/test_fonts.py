@@ -125,3 +125,12 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_time(fresh_cut, monkey
     data = engine_font_bytes("LiberationSerif-Bold.ttf")
     assert data == fonts_module._cut(font_bytes("LiberationSerif-Bold.ttf"))
     assert sorted(p.name for p in fresh_cut.parent.iterdir()) == ["a-file"]
+
+
+def test_a_font_cut_another_way_is_not_taken_from_the_cache(fresh_cut, monkeypatch):
+    engine_font_bytes("LiberationSerif-Italic.ttf")
+    monkeypatch.setattr(fonts_module, "_DROPPED_TABLES", ("FFTM",))  # keep the layout tables
+    engine_font_bytes.cache_clear()
+    with_layout = engine_font_bytes("LiberationSerif-Italic.ttf")
+    assert len(list(fresh_cut.glob("LiberationSerif-Italic-*.ttf"))) == 2
+    assert "GPOS" in TTFont(io.BytesIO(with_layout))
