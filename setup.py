@@ -18,8 +18,9 @@ from pathlib import Path
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-# The modules a document's layout and drawing spend their time in (bench/pdf_bench.py --profile),
-# unchanged sources compiled by Cython. A name missing from the installed packages is skipped.
+# The modules a document's layout and drawing spend their time in (profiled with cProfile and
+# perf on the fixtures; docs/performance.md), unchanged sources compiled by Cython. A name missing
+# from the installed packages is skipped.
 MODULES = (
     "cffi.api",
     "cssselect2",

@@ -42,10 +42,8 @@ class CompiledModules(MetaPathFinder):
             return None
         source = PathFinder.find_spec(name, path)
         binary = self.folder / self.binaries[name]
-        if source is None or not source.has_location or not binary.is_file():
-            self.rejected.append(name)
-            return None
-        if not _same(source, self.sources[name]):
+        usable = source is not None and source.has_location and binary.is_file()
+        if not usable or not _same(source, self.sources[name]):
             self.rejected.append(name)
             return None
         loader = _Loader(name, str(binary), Path(source.origin).parent)

@@ -67,7 +67,7 @@ class GlyphSubsetter:
 
     def _metrics(self, keep: Iterable[int]) -> bytes:
         """hmtx with the glyphs not kept zeroed: a PDF takes widths from its /W array, and
-        zeros compress to nothing (a sixth off each embedded font)."""
+        zeros compress to nothing (about a fifth off each compressed font)."""
         full = self._tables["hmtx"]
         hmtx = bytearray(len(full))
         long_metrics = self._long_metrics
