@@ -45,12 +45,11 @@ def bench_pdf(html: str, meta: PdfMeta, n: int, xml: bytes | None = None) -> dic
 
 
 # The engine's shortcuts, each a switch: (module, attribute). Off, the engine parses with
-# tinyhtml5, lets pydyf compress every stream twice and leaves the garbage collector running.
+# tinyhtml5 and lets pydyf compress every stream twice.
 ONCE = "streams compressed once"
 SHORTCUTS = {
     "fast HTML parser": ("kzdocs.pdf.html", "SHORTCUT"),
     ONCE: ("kzdocs.pdf.once", "ENABLED"),
-    "collector paused": ("kzdocs.pdf.engine", "PAUSE_COLLECTOR"),
 }
 
 
@@ -94,19 +93,6 @@ def bench_shortcuts(jobs: list[tuple[str, PdfMeta, bytes]], rounds: int) -> dict
         if outputs[variant] != reference:
             raise AssertionError(f"the shortcut {variant!r} changed the PDF bytes")
     return {variant: statistics.median(ms) for variant, ms in times.items()}
-
-
-def bench_pure_python(n: int) -> dict[str, float]:
-    """bench_pdf in a fresh process with KZDOCS_PURE_PYTHON=1: WeasyPrint's .py files only."""
-    import subprocess
-    import sys
-
-    from kzdocs.pdf.compiled import PURE_PYTHON_SWITCH
-
-    env = {**os.environ, PURE_PYTHON_SWITCH: "1"}
-    args = [sys.executable, __file__, "--n", str(n), "--json"]
-    done = subprocess.run(args, env=env, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout)
 
 
 def bench_memory(html: str, meta: PdfMeta, n: int, xml: bytes | None = None) -> dict[str, float]:

@@ -15,14 +15,13 @@ import time
 from pathlib import Path
 
 from docx_bench import bench_docx
-from pdf_bench import SAMPLES, bench_memory, bench_pdf, bench_pure_python, bench_workers, sample
+from pdf_bench import SAMPLES, bench_memory, bench_pdf, bench_workers, sample
 from sign_bench import bench_sign
 from xml_bench import bench_xml
 
 from kzdocs.batch import render_files
 from kzdocs.config import DEFAULT
 from kzdocs.html import render_html
-from kzdocs.pdf.compiled import compiled_modules
 from kzdocs.render import metadata
 from kzdocs.schema import validate
 
@@ -86,16 +85,10 @@ def main() -> None:
 
     html, meta, xml_bytes = sample("license-export-wheat.json", "kk")
     pdf = bench_pdf(html, meta, n, xml_bytes)
-    pure = bench_pure_python(n)
     rows += [
         ("PDF, naive WeasyPrint (wheat licence, kk)", f"{pdf['naive_ms']:.1f} ms/doc", ""),
         ("PDF, kzdocs (same record)", f"{pdf['kzdocs_ms']:.1f} ms/doc", ""),
         ("PDF speed-up over naive", f"{pdf['ratio']:.2f}×", "≥ 2×"),
-        (
-            f"  of which compiled WeasyPrint modules ({len(compiled_modules())} in use)",
-            f"{pure['kzdocs_ms']:.1f} → {pdf['kzdocs_ms']:.1f} ms/doc",
-            "",
-        ),
     ]
     wheat = next(
         r for r, p in zip(records, FIXTURES, strict=True) if p.stem == "license-export-wheat"

@@ -3,10 +3,7 @@ canonical XML embedded, shipped fonts only, nothing fetched, identical bytes for
 
 import warnings
 
-from kzdocs.pdf import compiled
-
 with warnings.catch_warnings():
-    compiled.install()  # before WeasyPrint is imported, so its compiled modules are found
     # WeasyPrint warns at import when the HarfBuzz-subset library is missing; kzdocs does not
     # need it (kzdocs.pdf.subset cuts its own fonts), and tests turn warnings into errors.
     warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)

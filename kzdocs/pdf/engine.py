@@ -3,14 +3,11 @@ then each document is only parsed, laid out and written."""
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from weasyprint import CSS
 from weasyprint.urls import FatalURLFetchingError
@@ -41,9 +38,6 @@ from kzdocs.pdf.subset import EngineFonts, FontTable
 # browser; the engine lifts it out and reuses the parsed stylesheet across documents.
 _INLINE_STYLE = re.compile(r"<style>(.*?)</style\s*>", re.DOTALL | re.IGNORECASE)
 _STYLESHEET_CACHE_SIZE = 16
-# Whether a render pauses the cyclic garbage collector (see _collector_paused); a switch for
-# bench/pdf_bench.py to measure what it saves.
-PAUSE_COLLECTOR = True
 
 
 def split_styles(html: str) -> tuple[str, str]:
@@ -79,7 +73,7 @@ class PdfEngine:
     def render(self, html: str, *, meta: PdfMeta, xml: bytes | None = None) -> bytes:
         """One document as PDF bytes; the same inputs always give the same bytes."""
         meta = PdfMeta.of(meta)
-        with self._lock, _collector_paused():
+        with self._lock:
             self.fetcher.blocked.clear()
             try:
                 pdf = self._render(html, meta, xml)
@@ -126,25 +120,6 @@ class PdfEngine:
 
     def _parse_css(self, css: str) -> CSS:
         return CSS(string=css, url_fetcher=self.fetcher, font_config=self.font_config)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while one document is rendered.
-
-    A document allocates some hundred thousand objects (boxes, styles, PDF objects); the
-    collector would walk them several times over, for about a tenth of the render time, only
-    to find that they are all still in use. Their cycles are collected after the document,
-    at the collector's next run, so memory stays flat over any number of documents.
-    """
-    if not PAUSE_COLLECTOR or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _describe(metadata, meta: PdfMeta) -> None:
