@@ -110,7 +110,7 @@ _COMMON = {
     13: Label("Саны", "Количество"),
     14: Label("Өлшем бірлігі", "Единица измерения"),
     15: Label(
-        "Сыртқы экономикалық қызметтің бірыңғай тауар номенклатурасы бойынша тауардың коды және "
+        "Сыртқы экономикалық қызметтің Бірыңғай тауар номенклатурасы бойынша тауардың коды және "
         "оның сипаттамасы",
         "Код товара по ТН ВЭД ЕАЭС и его описание",
     ),
@@ -143,12 +143,26 @@ _BY_DIRECTION = {
 }
 
 
+# Labels one form words differently from the others, as the seed prints it.
+_BY_KIND = {
+    # Rules A app. 6 writes «бірыңғай» in lower case, unlike the other three forms.
+    "license-import": {
+        15: Label(
+            "Сыртқы экономикалық қызметтің бірыңғай тауар номенклатурасы бойынша тауардың коды "
+            "және оның сипаттамасы",
+            "Код товара по ТН ВЭД ЕАЭС и его описание",
+        ),
+    },
+}
+
+
 def field_labels(kind: str) -> dict[int, Label]:
     """The labels of fields 1–18 of a licence or permit, by number; empty for a refusal."""
     form = get_form(kind)
     if not form.numbered:
         return {}
     labels = {**_COMMON, **_BY_FAMILY[form.family], **_BY_DIRECTION[form.direction]}
+    labels |= _BY_KIND.get(kind, {})
     return dict(sorted(labels.items()))
 
 

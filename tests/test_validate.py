@@ -47,6 +47,7 @@ BROKEN: dict[str, list[tuple[int | None, str, str]]] = {
     "bin_iin_format--number": [(5, "applicant.id", "bin_iin_format")],
     "contract_required": [(4, "contract", "contract_required")],
     "contract_required--null": [(4, "contract", "contract_required")],
+    "contract_required--permit": [(4, "contract", "contract_required")],
     "country_code--kosovo": [(8, "counterparty_country", "country_code")],
     "country_code--lowercase": [(12, "origin_country", "country_code")],
     "country_code--soviet-union": [(7, "route_country", "country_code")],
@@ -458,9 +459,13 @@ def test_licence_type_is_not_allowed_on_a_permit():
     assert error.label_ru == "Тип разрешения"
 
 
-def test_contract_is_optional_for_general_licences_and_permits():
+def test_contract_is_optional_for_general_and_exclusive_licences_only():
     assert validate(_fixture("license-export-ferroalloys")).contract is None
-    assert validate(_fixture("permit-export-flour")).contract is None
+    exclusive = dict(_fixture("license-export-gold"), contract=None)
+    assert validate(exclusive).contract is None
+    for name in ("permit-export-flour", "permit-import-cattle"):
+        (error,) = _errors(dict(_fixture(name), contract=None))
+        assert (error.field, error.path, error.rule) == (4, "contract", "contract_required")
 
 
 def test_contract_date_on_the_document_date_is_allowed():

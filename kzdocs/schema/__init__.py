@@ -212,12 +212,23 @@ def _contract_errors(
     kind: str, record: Mapping[str, Any], issued_on: date | None
 ) -> Iterator[FieldError]:
     contract = record.get("contract")
-    if record.get("license_type") == "one-time" and contract is None:
-        yield _error(
-            kind, "contract", "contract_required", "is required for a one-time licence", None
-        )
+    if contract is None and (why := _contract_needed(kind, record)):
+        yield _error(kind, "contract", "contract_required", f"is required {why}", None)
     if isinstance(contract, Mapping):
         yield from _not_after(kind, "contract.date", contract.get("date"), issued_on)
+
+
+def _contract_needed(kind: str, record: Mapping[str, Any]) -> str:
+    """Why the record must name its contract, or '' where field 4 is optional."""
+    if FORMS[kind].family == "permit":
+        # Rules B, clause 2, subparagraph 4: a permit is issued on the basis of a contract.
+        return (
+            "for a permit, which is issued on the basis of a foreign-trade contract "
+            "(Rules B, clause 2, subparagraph 4)"
+        )
+    if record.get("license_type") == "one-time":
+        return "for a one-time licence"
+    return ""
 
 
 def _not_after(kind: str, path: str, raw: Any, issued_on: date | None) -> Iterator[FieldError]:

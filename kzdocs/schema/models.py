@@ -144,7 +144,15 @@ class License(TradeDocument):
     number_shape = (r"[0-9A-Z]{16}", "must be 16 characters: capital Latin letters and digits")
 
 
+def _contract_in_required(schema: dict[str, Any]) -> None:
+    # The schema says what the cross-field rule `contract_required` enforces.
+    required = schema.setdefault("required", [])
+    if "contract" not in required:
+        required.append("contract")
+
+
 class Permit(TradeDocument):
+    model_config = ConfigDict(json_schema_extra=_contract_in_required)
     number_shape = (
         r"KZ[0-9A-Z]{10}",
         "must be 12 characters starting with KZ: capital Latin letters and digits",
