@@ -1,5 +1,5 @@
 """How values read in a document, per language ('kk' or 'ru'): amounts, quantities, dates,
-country, currency and unit names, licence types and operations.
+country, currency and unit names. (Words are the templates' own: kzdocs.words.)
 
 Numbers are grouped with Babel's locale data. Kazakh and Russian both group with a no-break
 space (U+00A0) and use a decimal comma; kzdocs keeps the no-break space, so an amount never
@@ -22,7 +22,7 @@ from babel.numbers import format_decimal
 
 from kzdocs import classifiers
 from kzdocs.errors import UnsupportedFormatError
-from kzdocs.forms import LANGS, LICENSE_TYPES, OPERATIONS
+from kzdocs.forms import LANGS
 
 # Kazakhstan has kept one time zone, UTC+5, since 1 March 2024; signing times are shown in it.
 ASTANA = timezone(timedelta(hours=5), "Asia/Astana")
@@ -104,21 +104,3 @@ def unit(code: str, lang: str) -> str:
     ('тонна (168)', 'пара (715)')
     """
     return f"{classifiers.units()[code].name[check_lang(lang)]} ({code})"
-
-
-def license_type(key: str, lang: str) -> str:
-    """The word for a licence type.
-
-    >>> license_type("one-time", "kk"), license_type("general", "ru")
-    ('біржолғы', 'генеральная')
-    """
-    return LICENSE_TYPES[key][check_lang(lang)]
-
-
-def operation(direction: str, lang: str) -> str:
-    """The operation a document allows: ЭКСПОРТ or ИМПОРТ.
-
-    >>> operation("import", "kk")
-    'ИМПОРТ'
-    """
-    return OPERATIONS[direction][check_lang(lang)]

@@ -1,7 +1,8 @@
-"""The forms of Order 51-НҚ: kinds, their 18 numbered fields and labels in kk and ru (FORMS.md).
+"""The forms of Order 51-НҚ as structure: kinds, their rules and appendices, the numbered fields
+and the record keys that fill them (FORMS.md).
 
-The templates hold the wording of the documents; this catalogue names the fields for error
-messages, the JSON Schema and the template checks, so both must agree (tests hold them to it).
+No wording lives here: titles, labels, licence types, operations and service names are in the
+templates (`templates/<lang>/`), read by `kzdocs.words` where Python needs them.
 """
 
 from __future__ import annotations
@@ -28,14 +29,13 @@ class Label:
 
 @dataclass(frozen=True)
 class Form:
-    """One issued document: its kind, rules, appendix and title."""
+    """One issued document: its kind, the rules (A or B) and the appendix that approve it."""
 
     kind: str
     family: Family
     direction: Direction | None
     rules: Literal["A", "B"]
     appendix: int
-    title: Label
 
     @property
     def numbered(self) -> bool:
@@ -46,124 +46,34 @@ class Form:
 FORMS: dict[str, Form] = {
     f.kind: f
     for f in (
-        Form(
-            "license-export", "license", "export", "A", 5,
-            Label("ТАУАРЛАРДЫҢ ЖЕКЕЛЕГЕН ТҮРЛЕРІНІҢ ЭКСПОРТЫНА ЛИЦЕНЗИЯ",
-                  "ЛИЦЕНЗИЯ НА ЭКСПОРТ ОТДЕЛЬНЫХ ВИДОВ ТОВАРОВ"),
-        ),
-        Form(
-            "license-import", "license", "import", "A", 6,
-            Label("ТАУАРЛАРДЫҢ ЖЕКЕЛЕГЕН ТҮРЛЕРІНІҢ ИМПОРТЫНА ЛИЦЕНЗИЯ",
-                  "ЛИЦЕНЗИЯ НА ИМПОРТ ОТДЕЛЬНЫХ ВИДОВ ТОВАРОВ"),
-        ),
-        Form(
-            "permit-export", "permit", "export", "B", 5,
-            Label("ТАУАРЛАРДЫҢ ЖЕКЕЛЕГЕН ТҮРЛЕРІН ЭКСПОРТТАУҒА РҰҚСАТ БЕРУ",
-                  "РАЗРЕШЕНИЕ НА ЭКСПОРТ ОТДЕЛЬНЫХ ВИДОВ ТОВАРОВ"),
-        ),
-        Form(
-            "permit-import", "permit", "import", "B", 4,
-            Label("ТАУАРЛАРДЫҢ ЖЕКЕЛЕГЕН ТҮРЛЕРІН ИМПОРТТАУҒА РҰҚСАТ БЕРУ",
-                  "РАЗРЕШЕНИЕ НА ИМПОРТ ОТДЕЛЬНЫХ ВИДОВ ТОВАРОВ"),
-        ),
-        Form("refusal", "refusal", None, "A", 4,
-             Label("Дәлелді бас тарту", "Мотивированный отказ")),
+        Form("license-export", "license", "export", "A", 5),
+        Form("license-import", "license", "import", "A", 6),
+        Form("permit-export", "permit", "export", "B", 5),
+        Form("permit-import", "permit", "import", "B", 4),
+        Form("refusal", "refusal", None, "A", 4),
     )
-}  # fmt: skip
+}
 
 KINDS: tuple[str, ...] = tuple(FORMS)
-
-# The state services whose rules the appendix caption cites.
-SERVICES: dict[str, Label] = {
-    "A": Label(
-        "Тауарлардың жекелеген түрлерінің импортына және (немесе) экспортына лицензия беру",
-        "Выдача лицензии на импорт и (или) экспорт отдельных видов товаров",
-    ),
-    "B": Label(
-        "Қазақстан Республикасының аумағында тауарлардың жекелеген түрлерінің экспортына және "
-        "(немесе) импортына рұқсат беру",
-        "Выдача разрешения на экспорт и (или) импорт отдельных видов товаров на территории "
-        "Республики Казахстан",
-    ),
-}
 
 
 def get_form(kind: object) -> Form:
     """The form of a kind, or `UnknownKindError`.
 
-    >>> get_form("refusal").title.kk
-    'Дәлелді бас тарту'
+    >>> get_form("refusal").appendix
+    4
     """
     if not isinstance(kind, str) or kind not in FORMS:
         raise UnknownKindError(kind, KINDS)
     return FORMS[kind]
 
 
-_COMMON = {
-    2: Label("Қолдану кезеңі", "Период действия"),
-    4: Label("Келісімшарт", "Контракт"),
-    5: Label("Өтініш беруші", "Заявитель"),
-    9: Label("Келісімшарт валютасы", "Валюта контракта"),
-    10: Label("Құны", "Стоимость"),
-    11: Label("Статистикалық құны", "Статистическая стоимость"),
-    12: Label("Шығарылған елі", "Страна происхождения"),
-    13: Label("Саны", "Количество"),
-    14: Label("Өлшем бірлігі", "Единица измерения"),
-    15: Label(
-        "Сыртқы экономикалық қызметтің Бірыңғай тауар номенклатурасы бойынша тауардың коды және "
-        "оның сипаттамасы",
-        "Код товара по ТН ВЭД ЕАЭС и его описание",
-    ),
-    16: Label("Қосымша ақпарат", "Дополнительная информация"),
-    18: Label("Көліктік қолтаңба", "Транспортная подпись"),
-}
-_BY_FAMILY = {
-    "license": {
-        1: Label("Лицензия №", "Лицензия №"),
-        3: Label("Лицензияның типі", "Тип лицензии"),
-        17: Label("Лицензия беру үшін негіз", "Основание для выдачи лицензии"),
-    },
-    "permit": {
-        1: Label("Рұқсат №", "Разрешение №"),
-        3: Label("Рұқсат түрі", "Тип разрешения"),
-        17: Label("Өтініш берушінің уәкілетті тұлғасы", "Уполномоченное лицо заявителя"),
-    },
-}
-_BY_DIRECTION = {
-    "export": {
-        6: Label("Сатып алушы", "Покупатель"),
-        7: Label("Межелі ел", "Страна назначения"),
-        8: Label("Сатып алушының елі", "Страна покупателя"),
-    },
-    "import": {
-        6: Label("Сатушы", "Продавец"),
-        7: Label("Жөнелту елі", "Страна отправления"),
-        8: Label("Сатушының елі", "Страна продавца"),
-    },
-}
+FIELD_NUMBERS: tuple[int, ...] = tuple(range(1, 19))  # the numbered fields of a licence or permit
 
 
-# Labels one form words differently from the others, as the seed prints it.
-_BY_KIND = {
-    # Rules A app. 6 writes «бірыңғай» in lower case, unlike the other three forms.
-    "license-import": {
-        15: Label(
-            "Сыртқы экономикалық қызметтің бірыңғай тауар номенклатурасы бойынша тауардың коды "
-            "және оның сипаттамасы",
-            "Код товара по ТН ВЭД ЕАЭС и его описание",
-        ),
-    },
-}
-
-
-def field_labels(kind: str) -> dict[int, Label]:
-    """The labels of fields 1–18 of a licence or permit, by number; empty for a refusal."""
-    form = get_form(kind)
-    if not form.numbered:
-        return {}
-    labels = {**_COMMON, **_BY_FAMILY[form.family], **_BY_DIRECTION[form.direction]}
-    labels |= _BY_KIND.get(kind, {})
-    return dict(sorted(labels.items()))
+def field_numbers(kind: str) -> tuple[int, ...]:
+    """The numbered fields of a kind's form: 1–18 for a licence or permit, none for a refusal."""
+    return FIELD_NUMBERS if get_form(kind).numbered else ()
 
 
 # Which form field each top-level record key fills.
@@ -191,36 +101,17 @@ FIELD_OF_KEY: dict[str, int] = {
     "issued_on": 18,
 }
 
-# Labels of the refusal's parts, which carry no numbers on the form.
-REFUSAL_LABELS: dict[str, Label] = {
-    "number": Label("Реттік нөмері", "Исходящий номер"),
-    "issued_on": Label("Күні", "Дата"),
-    "recipient": Label("Кімге", "Кому"),
-    "application": Label("Өтініш", "Заявление"),
-    "service": Label("Мемлекеттік қызмет", "Государственная услуга"),
-    "grounds": Label("Бас тарту негіздері", "Основания для отказа"),
-}
 
-LICENSE_TYPES: dict[str, Label] = {
-    "one-time": Label("біржолғы", "разовая"),
-    "general": Label("бас", "генеральная"),
-    "exclusive": Label("айрықша", "исключительная"),
-}
-
-OPERATIONS: dict[str, Label] = {
-    "export": Label("ЭКСПОРТ", "ЭКСПОРТ"),
-    "import": Label("ИМПОРТ", "ИМПОРТ"),
-}
+def field_of(kind: str, key: str) -> int | None:
+    """The form field number a top-level record key fills; None on a refusal or for no field."""
+    return FIELD_OF_KEY.get(key) if get_form(kind).numbered else None
 
 
-def label_of(kind: str, key: str) -> tuple[int | None, Label]:
-    """The form field number and label of a top-level record key (None, empty label if none)."""
-    form = FORMS.get(kind)
-    if form is None:
-        return None, Label("", "")
-    if not form.numbered:
-        return None, REFUSAL_LABELS.get(key, Label("", ""))
-    number = FIELD_OF_KEY.get(key)
-    if number is None:
-        return None, Label("", "")
-    return number, field_labels(kind)[number]
+# The refusal's parts, which carry no numbers on the form, in the order the form shows them.
+REFUSAL_KEYS: tuple[str, ...] = (
+    "number", "issued_on", "recipient", "application", "service", "grounds",
+)  # fmt: skip
+
+LICENSE_TYPES: tuple[str, ...] = ("one-time", "general", "exclusive")
+DIRECTIONS: tuple[Direction, ...] = ("export", "import")
+GROUNDS: tuple[int, ...] = tuple(range(1, 8))  # the grounds of refusal, Rules A clause 7

@@ -9,8 +9,10 @@ values, so the engine escapes it and never evaluates it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
+from html import unescape
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -22,7 +24,6 @@ from jinja2.loaders import split_template_path
 from kzdocs import formatting
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import TemplateError
-from kzdocs.forms import SERVICES
 from kzdocs.schema import Document, validate
 from kzdocs.sign import Signature
 from kzdocs.sign.qr import qr_svg
@@ -53,7 +54,6 @@ def render_html(
         "issuer": config.issuer,
         "lang": lang,
         "signature": signature,
-        "services": SERVICES,
     }
     try:
         return env.get_template(name).render(context)
@@ -69,6 +69,17 @@ def render_html(
         ) from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"template {name!r} failed to render: {exc}", name) from exc
+
+
+def page_title(html: str) -> str:
+    """The text of a rendered page's <title>: the title its template gives the document, which
+    the PDF and DOCX properties carry too."""
+    found = _TITLE.search(html)
+    return unescape(" ".join(found.group(1).split())) if found else ""
+
+
+# An HTML title holds text only (no tags), its character references decoded.
+_TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL | re.IGNORECASE)
 
 
 def template_name(kind: str, lang: str) -> str:
@@ -160,8 +171,6 @@ def _filters() -> dict[str, Callable[..., Any]]:
         "country": _localized(formatting.country),
         "currency": _localized(formatting.currency),
         "unit": _localized(formatting.unit),
-        "license_type": _localized(formatting.license_type),
-        "operation": _localized(formatting.operation),
         "date": formatting.date,
         "astana_time": formatting.astana_time,
         "qr_data_uri": qr_svg,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import UnsupportedFormatError
 from kzdocs.formatting import ASTANA, check_lang  # ASTANA: others read it from here too
-from kzdocs.html import render_html
+from kzdocs.html import page_title, render_html
 from kzdocs.schema import Document, validate
 from kzdocs.xml import to_xml, validate_xml
 
@@ -63,7 +63,7 @@ def render(
     html = render_html(document, lang, config=config, signature=signature)
     if format == "html":
         return html.encode("utf-8")
-    meta = metadata(document, lang, config, xml)
+    meta = metadata(document, lang, config, xml, html)
     if format == "pdf":
         return _pdf_stage(html, meta, xml, signer, signature)
     from kzdocs.docx import render_docx
@@ -109,13 +109,16 @@ def _pdf_stage(
     return pdf
 
 
-def metadata(document: Document, lang: str, config: Config, xml: bytes = b"") -> Metadata:
-    """Title, author, dates and identifier of a document, all derived from the record."""
+def metadata(
+    document: Document, lang: str, config: Config, xml: bytes = b"", html: str = ""
+) -> Metadata:
+    """Title, author, dates and identifier of a document, all derived from the record; the title
+    is the rendered page's (`html`), so it is the template's wording."""
     form = document.form
     author = (
         config.issuer.ministry[lang] if form.family == "refusal" else config.issuer.committee[lang]
     )
-    title = f"{form.title[lang]} № {document.number}"
+    title = page_title(html or render_html(document, lang, config=config))
     return Metadata(
         title=title,
         lang=lang,

@@ -1,11 +1,15 @@
-"""Checks a lawyer can run after editing templates: nothing missing, nothing unknown, no glyph
-the shipped fonts cannot draw.
+"""Checks a lawyer can run after editing templates: nothing missing, nothing unknown, both
+languages alike, no glyph the shipped fonts cannot draw. The wording itself is the lawyers':
+the golden files are the record of the approved words, not this check.
 
-For every kind and language: the template exists; it renders (with a built-in sample record
-that fills every optional field) the 18 numbered fields with their labels from the forms
-catalogue; it reads every required record field and no field the schema lacks (found by walking
-the Jinja2 syntax tree of the template and everything it extends, imports or includes); both
-languages read the same fields; every character of every template is in every shipped font.
+For every kind and language: the template exists; it gives a title and a label to every field
+(1–18 on a licence or permit, every part of a refusal) and a text to every licence type,
+operation, state service and ground of refusal; it renders (with a built-in sample record that
+fills every optional field) each numbered field once with its number and label; it reads every
+required record field and no field the schema lacks (found by walking the Jinja2 syntax tree of
+the template and everything it extends, imports or includes); both languages read the same
+fields and set the same words; every character of every template is in every shipped font, and
+no Cyrillic word hides a Latin letter.
 """
 
 from __future__ import annotations
@@ -21,8 +25,19 @@ from jinja2 import nodes
 
 from kzdocs.config import DEFAULT, Config
 from kzdocs.fonts import font_maps
-from kzdocs.forms import FIELD_OF_KEY, KINDS, LANGS, REFUSAL_LABELS, field_labels, get_form
+from kzdocs.forms import (
+    DIRECTIONS,
+    FIELD_OF_KEY,
+    GROUNDS,
+    KINDS,
+    LANGS,
+    LICENSE_TYPES,
+    REFUSAL_KEYS,
+    field_numbers,
+    get_form,
+)
 from kzdocs.templatefields import Chain, missing_step, record_chains, shown
+from kzdocs.words import SHARED, template_words
 
 
 @dataclass(frozen=True)
@@ -47,7 +62,10 @@ class Problem:
 def format_problems(problems: list[Problem]) -> str:
     """The text `kzdocs templates check` prints."""
     if not problems:
-        return "templates OK: every kind, both languages, all 18 fields, every character drawn"
+        return (
+            "templates OK: every kind, both languages, all 18 fields, the same words in kk and "
+            "ru, every character drawn"
+        )
     lines = [f"{len(problems)} problem(s) in the templates:"]
     lines += [f"  - {problem.describe()}" for problem in problems]
     return "\n".join(lines)
@@ -66,11 +84,14 @@ def check_templates(
     config = Config(templates=Path(template_dir)) if template_dir is not None else DEFAULT
     env = environment(config.templates)
     problems: list[Problem] = []
+    for lang in LANGS:
+        problems += _shared_word_problems(config.templates, lang)
     for kind in KINDS:
         used: dict[str, set[Chain]] = {}
         for lang in LANGS:
             problems += _template_problems(env, kind, lang, samples or {}, config, used)
         problems += _language_differences(kind, used)
+    problems += _parity_problems(env)
     problems += _font_problems(env)
     problems += _mixed_script_problems(env)
     return problems
@@ -90,7 +111,7 @@ def _template_problems(
         env.loader.get_source(env, name)
     except jinja2.TemplateNotFound:
         return [Problem(kind, lang, None, "the template is missing", name)]
-    problems = list(_label_table(env, kind, lang, name))
+    problems = list(_kind_word_problems(config.templates, kind, lang, name))
     try:
         chains = record_chains(env, name, kind, lang)
     except jinja2.TemplateError as exc:
@@ -139,28 +160,101 @@ def _field(kind: str, key: str) -> int | None:
 # -- what the templates render ----------------------------------------------------------------
 
 
-def _label_table(env: jinja2.Environment, kind: str, lang: str, name: str) -> Iterator[Problem]:
-    """A kind template's `{% set labels = {1: "…", …} %}` must label all 18 fields."""
-    if not get_form(kind).numbered:
+def _kind_word_problems(folder: Path | None, kind: str, lang: str, name: str) -> Iterator[Problem]:
+    """A kind's template sets its `title` and `labels` (field number or refusal part → label);
+    a refusal's sets the text of every ground of refusal too."""
+    words = template_words(name, folder)
+    if not _is_text(words.get("title")):
+        yield Problem(kind, lang, None, "`title` is not set to a text", name)
+    numbered = get_form(kind).numbered
+    expected = field_numbers(kind) if numbered else REFUSAL_KEYS
+    for key, problem in _keyed_problems(words, "labels", expected):
+        yield Problem(kind, lang, key if numbered and isinstance(key, int) else None, problem, name)
+    if not numbered:
+        for _, problem in _keyed_problems(words, "grounds", GROUNDS):
+            yield Problem(kind, lang, None, problem, name)
+
+
+_SHARED_KEYED = {
+    "services": ("A", "B"),
+    "operations": DIRECTIONS,
+    "license_types": LICENSE_TYPES,
+}
+
+
+def _shared_word_problems(folder: Path | None, lang: str) -> Iterator[Problem]:
+    """`<lang>/words.html` names every state service, operation and licence type."""
+    name = f"{lang}/{SHARED}"
+    try:
+        words = template_words(name, folder)
+    except jinja2.TemplateNotFound:
+        yield Problem(None, lang, None, "the template is missing", name)
         return
+    for word, keys in _SHARED_KEYED.items():
+        for _, problem in _keyed_problems(words, word, keys):
+            yield Problem(None, lang, None, problem, name)
+
+
+def _keyed_problems(words: Any, word: str, keys: tuple[Any, ...]) -> Iterator[tuple[Any, str]]:
+    """`{% set word = {key: "text", …} %}` must give a text to each key, and to no other."""
+    given = words.get(word)
+    if not isinstance(given, dict):
+        yield None, f'`{word}` is not set to a list of texts {{key: "…"}}'
+        return
+    for key in keys:
+        if not _is_text(given.get(key)):
+            what = "the field has" if isinstance(key, int) and word == "labels" else f"{key!r} has"
+            yield key, f"{what} no text in `{word}`"
+    for key in given.keys() - set(keys):
+        yield key, f"`{word}` has {key!r}, which is none of {', '.join(map(repr, keys))}"
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _parity_problems(env: jinja2.Environment) -> Iterator[Problem]:
+    """Each language's template sets the same words and defines the same macros as the other's:
+    a word missing in one language is a document that cannot render, or renders differently."""
+    names = {lang: _language_templates(env, lang) for lang in LANGS}
+    for lang, other in (("kk", "ru"), ("ru", "kk")):
+        for base in sorted(names[other] - names[lang]):
+            message = f"the template is missing (there is {other}/{base})"
+            yield Problem(_kind_of(base), lang, None, message, f"{lang}/{base}")
+        for base in sorted(names[lang] & names[other]):
+            own, theirs = _word_names(env, f"{lang}/{base}"), _word_names(env, f"{other}/{base}")
+            for word in sorted(theirs - own):
+                message = f"{word} is set in {other}/{base} but not here"
+                yield Problem(_kind_of(base), lang, None, message, f"{lang}/{base}")
+
+
+def _kind_of(base: str) -> str | None:
+    kind = base.removesuffix(".html")
+    return kind if kind in KINDS else None
+
+
+def _language_templates(env: jinja2.Environment, lang: str) -> set[str]:
+    return {name.split("/", 1)[1] for name in env.list_templates() if name.startswith(f"{lang}/")}
+
+
+def _word_names(env: jinja2.Environment, name: str) -> set[str]:
+    """`title`, `labels[5]`, `period()`: the words and macros a template defines."""
     source, _, _ = env.loader.get_source(env, name)
     try:
         tree = env.parse(source)
     except jinja2.TemplateSyntaxError:
-        return  # the render check reports the syntax error with its line
-    for node in tree.find_all(nodes.Assign):
-        if isinstance(node.target, nodes.Name) and node.target.name == "labels":
-            if not isinstance(node.node, nodes.Dict):
-                return
-            given = {
-                pair.key.value: pair.value
-                for pair in node.node.items
-                if isinstance(pair.key, nodes.Const)
-            }
-            for number in field_labels(kind):
-                if number not in given:
-                    yield Problem(kind, lang, number, "the field has no label in `labels`", name)
-            return
+        return set()  # the render check reports the syntax error with its line
+    found = {f"{m.name}()" for m in tree.find_all(nodes.Macro)}
+    for node in tree.body:
+        if isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name):
+            found.add(node.target.name)
+            if isinstance(node.node, nodes.Dict):
+                found |= {
+                    f"{node.target.name}[{pair.key.value!r}]"
+                    for pair in node.node.items
+                    if isinstance(pair.key, nodes.Const)
+                }
+    return found
 
 
 def _rendered_problems(
@@ -171,25 +265,25 @@ def _rendered_problems(
 
     from kzdocs.errors import KzdocsError
     from kzdocs.html import render_html
+    from kzdocs.words import field_labels
 
     try:
         page = lxml_html.document_fromstring(render_html(sample, lang, config=config))
     except KzdocsError as exc:
         yield Problem(kind, lang, None, f"does not render: {exc}", name)
         return
+    labels = field_labels(kind, lang, config.templates)
     if not get_form(kind).numbered:
         text = _squeeze(page.text_content())
-        for key, label in REFUSAL_LABELS.items():
-            if _squeeze(label[lang]) not in text:
-                yield Problem(
-                    kind, lang, None, f"the label «{label[lang]}» ({key}) is missing", name
-                )
+        for key, label in labels.items():
+            if _is_text(label) and _squeeze(label) not in text:
+                yield Problem(kind, lang, None, f"the label «{label}» ({key}) is not shown", name)
         return
     cells: dict[int, list[Any]] = {}
     for cell in page.xpath("//*[@data-field]"):
         number = cell.get("data-field")
         cells.setdefault(int(number) if number.isdigit() else -1, []).append(cell)
-    for number, label in field_labels(kind).items():
+    for number in field_numbers(kind):
         found = cells.get(number, [])
         if not found:
             yield Problem(kind, lang, number, "no element with data-field for this field", name)
@@ -200,10 +294,11 @@ def _rendered_problems(
             _squeeze(e.text_content())
             for e in found[0].xpath(".//*[contains(@class, 'field-label')]")
         )
-        if f"{number}. {_squeeze(label[lang])}" not in shown:
-            message = f"the label «{number}. {label[lang]}» is missing; the field shows «{shown}»"
+        label = _squeeze(str(labels.get(number, "")))
+        if label and f"{number}. {label}" not in shown:
+            message = f"the label «{number}. {label}» is not shown; the field shows «{shown}»"
             yield Problem(kind, lang, number, message, name)
-    for number in sorted(set(cells) - set(field_labels(kind))):
+    for number in sorted(set(cells) - set(field_numbers(kind))):
         yield Problem(kind, lang, number, "data-field is not a field number 1-18", name)
 
 

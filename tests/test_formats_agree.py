@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from kzdocs import render
 from kzdocs.docx import docx_text, html_text, parse_html
 from kzdocs.formatting import amount, date
-from kzdocs.forms import REFUSAL_LABELS, field_labels
+from kzdocs.words import field_labels
 
 FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures").glob("*.json"))
 PAGE_NUMBER = re.compile(r"— \d+ —")
@@ -45,9 +45,9 @@ def _expected(record: dict, lang: str) -> list[str]:
 
     document = validate(record)
     if document.kind == "refusal":
-        labels = [label[lang] for key, label in REFUSAL_LABELS.items() if key not in ("grounds",)]
+        labels = [label for key, label in field_labels("refusal", lang).items() if key != "grounds"]
         return [*labels, document.number, date(document.issued_on)]
-    labels = [label[lang] for label in field_labels(document.kind).values()]
+    labels = list(field_labels(document.kind, lang).values())
     values = [document.number, date(document.valid_from), date(document.valid_to)]
     values += [amount(document.value, lang), document.goods.hs_code, document.applicant.id]
     return labels + values

@@ -90,21 +90,6 @@ def test_units_read_name_and_code_of_the_eaeu_classifier():
     assert formatting.unit("166", "ru") == "килограмм (166)"
 
 
-def test_licence_types_and_operations():
-    assert [formatting.license_type(t, "kk") for t in ("one-time", "general", "exclusive")] == [
-        "біржолғы",
-        "бас",
-        "айрықша",
-    ]
-    assert [formatting.license_type(t, "ru") for t in ("one-time", "general", "exclusive")] == [
-        "разовая",
-        "генеральная",
-        "исключительная",
-    ]
-    assert formatting.operation("export", "kk") == formatting.operation("export", "ru") == "ЭКСПОРТ"
-    assert formatting.operation("import", "ru") == "ИМПОРТ"
-
-
 @pytest.mark.parametrize("lang", ["en", "KK", "", None, "kz"])
 def test_an_unknown_language_is_refused(lang):
     with pytest.raises(UnsupportedFormatError, match="language must be one of kk, ru"):

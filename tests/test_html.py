@@ -13,10 +13,11 @@ import pytest
 from kzdocs import classifiers
 from kzdocs.config import Config
 from kzdocs.errors import TemplateError, UnsupportedFormatError
-from kzdocs.forms import KINDS, REFUSAL_LABELS, SERVICES, field_labels
+from kzdocs.forms import KINDS
 from kzdocs.html import environment, render_html
 from kzdocs.schema import validate
 from kzdocs.sign import Signature
+from kzdocs.words import field_labels, kind_words, title
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 RECORDS = sorted(FIXTURES.glob("*.json"))
@@ -101,12 +102,12 @@ def test_fixture_renders_as_an_unsigned_draft_with_footer_and_caption(path, lang
     form = document.form
     assert tree.get("lang") == lang
     assert tree.body.get("class") == f"kind-{document.kind} lang-{lang}"
-    assert _text(tree.find_class("title")[0]) == form.title[lang]
+    assert _text(tree.find_class("title")[0]) == title(document.kind, lang)
     assert [_text(e) for e in tree.find_class("draft-mark")] == [DRAFT[lang]]
     assert _text(tree.find_class("signature")[0]).endswith(NOT_SIGNED[lang])
     assert [_text(e) for e in tree.find_class("footer")] == [FOOTER[lang]]
     caption = _text(tree.find_class("appendix")[0])
-    assert SERVICES[form.rules][lang] in caption
+    assert kind_words(document.kind, lang)["services"][form.rules] in caption
     expected = (
         f"қағидаларына {form.appendix}-қосымша нысан"
         if lang == "kk"
@@ -124,9 +125,9 @@ def test_trade_document_shows_every_label_and_value(path, lang):
     document = validate(_record(path.name))
     tree = _tree(render_html(document, lang))
     assert len(tree.xpath("//td[@data-field]")) == 18
-    for number, label in field_labels(document.kind).items():
+    for number, label in field_labels(document.kind, lang).items():
         cell = _field(tree, number)
-        assert _text(cell.find_class("field-label")[0]).startswith(f"{number}. {label[lang]}")
+        assert _text(cell.find_class("field-label")[0]).startswith(f"{number}. {label}")
     value = {n: _text(_field(tree, n).find_class("field-value")[0]) for n in range(1, 19)}
     assert value[1] == document.number
     assert _date(document.valid_from) in value[2] and _date(document.valid_to) in value[2]
@@ -288,11 +289,12 @@ def test_refusal_shows_header_labels_body_and_grounds(lang):
         "г. Астана, проспект Мангилик Ел, 8",
     ):
         assert part in header
-    for label in REFUSAL_LABELS.values():
-        assert label[lang] in text
-    assert f"{REFUSAL_LABELS['number'][lang]}: {document.number}" in text
-    assert f"{REFUSAL_LABELS['issued_on'][lang]}: {_date(document.issued_on)}" in text
-    assert f"{REFUSAL_LABELS['recipient'][lang]}: {document.recipient.name[lang]}" in text
+    labels = field_labels("refusal", lang)
+    for label in labels.values():
+        assert label in text
+    assert f"{labels['number']}: {document.number}" in text
+    assert f"{labels['issued_on']}: {_date(document.issued_on)}" in text
+    assert f"{labels['recipient']}: {document.recipient.name[lang]}" in text
     body = _text(tree.find_class("body")[0])
     number, when = document.application.number, _date(document.application.date)
     assert (
@@ -462,7 +464,7 @@ def test_a_user_template_overrides_the_shipped_one(tmp_path):
     assert _text(_field(tree, 7)) == "7. Куда Китай (CN)"
     assert [_text(e) for e in tree.find_class("footer")] == [FOOTER["ru"]]  # shipped layout
     shipped = _tree(render_html(document, "kk", config=config))  # no user kk file: shipped one
-    assert _text(shipped.find_class("title")[0]) == document.form.title.kk
+    assert _text(shipped.find_class("title")[0]) == title(document.kind, "kk")
 
 
 def test_a_user_words_file_changes_shared_wording(tmp_path):

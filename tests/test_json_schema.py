@@ -10,8 +10,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from kzdocs.forms import FIELD_OF_KEY, KINDS, field_labels
+from kzdocs.forms import FIELD_OF_KEY, KINDS
 from kzdocs.schema import json_schema
+from kzdocs.words import label_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 VALID = sorted(FIXTURES.glob("*.json"))
@@ -80,16 +81,28 @@ def test_json_schema_rejects_what_it_can_express(name):
 @pytest.mark.parametrize("kind", [k for k in KINDS if k != "refusal"])
 def test_json_schema_carries_field_numbers_and_labels(kind):
     properties = json_schema(kind)["properties"]
-    labels = field_labels(kind)
     for key, number in FIELD_OF_KEY.items():
         if key not in properties:
             continue
+        label = label_of(kind, key)[1]
         assert properties[key]["x-form-field"] == number
-        assert properties[key]["x-label-kk"] == labels[number].kk
-        assert properties[key]["x-label-ru"] == labels[number].ru
+        assert (properties[key]["x-label-kk"], properties[key]["x-label-ru"]) == (
+            label.kk,
+            label.ru,
+        )
+        assert label.kk and label.ru
     family_keys = {"basis", "license_type"} if kind.startswith("license") else {"authorized_person"}
     assert family_keys <= set(properties)
     assert set(json_schema(kind)["required"]) >= {"kind", "number", "goods", "issued_on"}
+
+
+def test_json_schema_labels_are_the_templates_words():
+    properties = json_schema("license-export")["properties"]
+    assert (properties["counterparty"]["x-label-ru"], properties["valid_to"]["x-label-kk"]) == (
+        "Покупатель",
+        "Қолдану кезеңі",  # the template's «Қолдану кезеңі:» without its colon
+    )
+    assert json_schema("refusal")["properties"]["recipient"]["x-label-ru"] == "Кому"
 
 
 def test_json_schema_of_a_licence_requires_the_licence_type():

@@ -13,7 +13,7 @@ import pytest
 
 from kzdocs.config import Config
 from kzdocs.errors import FieldError, ValidationError
-from kzdocs.forms import FIELD_OF_KEY, KINDS, REFUSAL_LABELS
+from kzdocs.forms import FIELD_OF_KEY, KINDS
 from kzdocs.schema import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,7 +213,7 @@ def test_refusal_errors_carry_the_labels_of_its_parts():
     (error,) = _errors(record)
     assert (error.field, error.label_kk, error.label_ru) == (
         None,
-        REFUSAL_LABELS["service"].kk,
+        "Мемлекеттік қызмет",
         "Государственная услуга",
     )
 

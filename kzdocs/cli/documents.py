@@ -20,7 +20,7 @@ from kzdocs.cli.common import (
 from kzdocs.cli.signing import add_signer_options, signer_spec
 from kzdocs.config import Config
 from kzdocs.errors import ValidationError
-from kzdocs.forms import FORMS, KINDS, LANGS
+from kzdocs.forms import KINDS, LANGS
 from kzdocs.records import load_record, read_record
 from kzdocs.render import FORMATS, render
 from kzdocs.schema import json_schema, validate
@@ -176,6 +176,9 @@ def kinds_parser(commands) -> None:
 
 
 def _kinds(args: argparse.Namespace) -> int:
-    for kind, form in FORMS.items():
-        print(f"{kind:<16} {form.title.kk} / {form.title.ru}")
+    from kzdocs.words import title
+
+    folder = config_of(args).templates
+    for kind in KINDS:
+        print(f"{kind:<16} {title(kind, 'kk', folder)} / {title(kind, 'ru', folder)}")
     return EXIT_OK

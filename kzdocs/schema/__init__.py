@@ -15,7 +15,7 @@ import pydantic
 
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import FieldError, ValidationError
-from kzdocs.forms import FORMS, KINDS, Label, get_form, label_of
+from kzdocs.forms import FORMS, KINDS, Label, get_form
 from kzdocs.schema.models import MODELS, Document, Refusal, TradeDocument
 from kzdocs.schema.types import Text, parse_date
 
@@ -95,9 +95,16 @@ def _configured_document(document: Document, config: Config) -> Document:
 
 
 def json_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of a kind's record, with form field numbers and kk/ru labels."""
+    """The JSON Schema of a kind's record, with form field numbers and the kk/ru labels of the
+    shipped templates."""
+    from kzdocs.words import label_of
+
     schema = MODELS[get_form(kind).kind].model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    for key, prop in schema["properties"].items():
+        if "x-form-field" in prop:
+            label = label_of(kind, key)[1]
+            prop.update({"x-label-kk": label.kk, "x-label-ru": label.ru})
     return schema
 
 
@@ -106,6 +113,8 @@ def _order(error: FieldError) -> tuple[int, str]:
 
 
 def _error(kind: str | None, path: str, rule: str, message: str, value: Any) -> FieldError:
+    from kzdocs.words import label_of
+
     key = re.split(r"[.\[]", path, maxsplit=1)[0]
     number, label = label_of(kind, key) if kind else (None, Label("", ""))
     return FieldError(number, label.kk, label.ru, path, rule, message, value)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from kzdocs.forms import Form, get_form, label_of
+from kzdocs.forms import Form, field_of, get_form
 from kzdocs.schema.types import (
     Amount,
     BinIin,
@@ -79,10 +79,10 @@ class Ground(Part):
 
 
 def _field(kind: str, key: str, schema: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-    """A model field that carries its form field number and kk/ru label into the JSON Schema;
-    `schema` adds keywords the field's validator enforces but its type does not show."""
-    number, label = label_of(kind, key)
-    extra = {"x-form-field": number, "x-label-kk": label.kk, "x-label-ru": label.ru}
+    """A model field that carries its form field number into the JSON Schema (the labels are the
+    templates' words, added by `json_schema`); `schema` adds keywords the field's validator
+    enforces but its type does not show."""
+    extra = {"x-form-field": field_of(kind, key)}
     return Field(json_schema_extra={**(schema or {}), **extra}, **kwargs)
 
 
