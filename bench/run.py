@@ -1,7 +1,8 @@
 """Every benchmark of kzdocs in one run, printed as a table: `python bench/run.py [--quick]`.
 
 Medians, measured in this one run (machines are noisy: compare ratios, not absolute times).
-The stage benchmarks live beside this file (xml_bench, pdf_bench, docx_bench, sign_bench).
+The stage benchmarks live beside this file (xml_bench, pdf_bench, docx_bench, sign_bench,
+prepare_bench).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from docx_bench import bench_docx
 from pdf_bench import SAMPLES, bench_memory, bench_pdf, bench_workers, sample
+from prepare_bench import prepare_rows
 from sign_bench import bench_sign
 from xml_bench import bench_xml
 
@@ -145,6 +147,7 @@ def main() -> None:
             "",
         ),
     ]
+    rows += prepare_rows(repeat=3 if args.quick else 7)
     _print_table(rows)
 
 

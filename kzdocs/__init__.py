@@ -26,6 +26,7 @@ from kzdocs.errors import (
     XmlError,
 )
 from kzdocs.forms import KINDS, LANGS
+from kzdocs.prepared import PreparedRecord, prepare
 from kzdocs.records import load_record
 from kzdocs.render import FORMATS, render
 from kzdocs.schema import Document, json_schema, validate
@@ -44,6 +45,7 @@ __all__ = [
     "KzdocsError",
     "OutputClashError",
     "OutputError",
+    "PreparedRecord",
     "RecordFileError",
     "RenderError",
     "Signature",
@@ -57,6 +59,7 @@ __all__ = [
     "json_schema",
     "load_config",
     "load_record",
+    "prepare",
     "render",
     "render_files",
     "to_xml",

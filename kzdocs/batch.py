@@ -16,9 +16,9 @@ from typing import TextIO
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import KzdocsError, OutputClashError, ValidationError
 from kzdocs.files import write_atomically
+from kzdocs.prepared import prepare
 from kzdocs.records import load_record
-from kzdocs.render import check_output, render
-from kzdocs.schema import validate
+from kzdocs.render import check_output
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,7 @@ class SignerSpec:
         return _signer(self.name, self.options)
 
     def render_options(self) -> dict[str, object]:
-        """`render`'s signer and signing time: one moment for every format of a record, so its
-        XML, PDF, HTML and DOCX carry the same signature."""
+        """`prepare`'s (and `render`'s) signer and signing time, now unless pinned."""
         return {"signer": self.build(), "signed_at": self.signed_at or datetime.now(UTC)}
 
 
@@ -59,7 +58,7 @@ class Outcome:
         return self.error is None
 
 
-def output_name(source: Path, lang: str, format: str) -> str:
+def output_name(source: Path, lang: str | None, format: str) -> str:
     """`license-export-wheat.kk.pdf`; XML does not depend on the language: `….xml`."""
     if format == "xml":
         return f"{source.stem}.xml"
@@ -80,15 +79,14 @@ class Job:
 def render_file(source: Path, job: Job) -> Outcome:
     """Render one record file in every language and format asked; never raises for bad input."""
     try:
-        document = validate(load_record(source), job.config)  # once, not once per document
         options = job.signer.render_options() if job.signer else {}
+        # Validated and signed once: every document of the record carries the same signed XML.
+        prepared = prepare(load_record(source), config=job.config, **options)
         written = []
-        for format in job.formats:
-            for lang in job.langs[:1] if format == "xml" else job.langs:
-                target = job.out_dir / output_name(source, lang, format)
-                data = render(document, lang=lang, format=format, config=job.config, **options)
-                write_atomically(target, data)
-                written.append(str(target))
+        for lang, format, data in prepared.documents(job.langs, job.formats):
+            target = job.out_dir / output_name(source, lang, format)
+            write_atomically(target, data)
+            written.append(str(target))
         return Outcome(str(source), tuple(written))
     except ValidationError as exc:
         details = tuple(e.describe() for e in exc.errors)

@@ -30,21 +30,20 @@ def visible_disagreements(pdf: bytes, *, config: Config = DEFAULT) -> list[str]:
 
     `config` is the one the PDF was rendered with: its templates and issuer decide the words.
     """
-    from kzdocs.html import render_html
     from kzdocs.pdf import extract_xml
-    from kzdocs.schema import validate
+    from kzdocs.prepared import prepare
     from kzdocs.sign.record import signed_record
     from kzdocs.xml import from_xml
 
     try:
-        document = validate(from_xml(signed_record(extract_xml(pdf))), config)
+        prepared = prepare(from_xml(signed_record(extract_xml(pdf))), config=config)
     except KzdocsError as exc:
         return [f"the embedded XML cannot be read as a record: {exc}"]
     try:
         page, lang = _page_words(pdf)
     except Exception as exc:  # a damaged page must yield a verdict, whatever the parser trips on
         return [f"the page text cannot be read: {type(exc).__name__}: {exc}"]
-    html = render_html(document, lang, config=config)
+    html = prepared.html(lang)
     return [
         f"{name}: not on the page: {', '.join(missing)}" for name, missing in _missing(html, page)
     ]

@@ -1,6 +1,8 @@
 """The pipeline end to end: record → schema → xml → sign → html → pdf | docx.
 
-Each stage lives in its own module; this one only passes data forward between them.
+Each stage lives in its own module; `kzdocs.prepared` passes data forward between them, once
+per record. This module holds what every document shares (the formats, the metadata) and
+`render()`, the short way to one document.
 """
 
 from __future__ import annotations
@@ -8,21 +10,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import UnsupportedFormatError
 from kzdocs.formatting import ASTANA, check_lang  # ASTANA: others read it from here too
 from kzdocs.html import page_title, render_html
-from kzdocs.schema import Document, validate
-from kzdocs.xml import to_xml, validate_xml
+from kzdocs.schema import Document
 
 if TYPE_CHECKING:
-    from kzdocs.sign import Signature
     from kzdocs.sign.base import Signer
-
-# The PDF and DOCX stages load WeasyPrint and python-docx: imported when a document needs them.
 
 FORMATS = ("html", "xml", "pdf", "docx")
 
@@ -51,24 +49,17 @@ def render(
 ) -> bytes:
     """A record rendered as one document: validated, in the language and format asked.
 
-    A signer signs the XML (and the PDF where it can) at `signed_at`, by default now; pin it for
-    reproducible signed output. Raises `ValidationError` listing every broken rule,
-    `UnsupportedFormatError` for an unknown language or format.
+    The short way to one document; for several documents of a record use `kzdocs.prepare`,
+    which validates and signs once. A signer signs the XML (and the PDF where it can) at
+    `signed_at`, by default now; pin it for reproducible signed output. Raises
+    `ValidationError` listing every broken rule, `UnsupportedFormatError` for an unknown
+    language or format.
     """
-    check_output(lang, format)
-    document = validate(record, config)
-    xml, signature = _xml_stage(document, format, signer, signed_at)
-    if format == "xml":
-        return xml
-    html = render_html(document, lang, config=config, signature=signature)
-    if format == "html":
-        return html.encode("utf-8")
-    meta = metadata(document, lang, config, xml, html)
-    if format == "pdf":
-        return _pdf_stage(html, meta, xml, signer, signature)
-    from kzdocs.docx import render_docx
+    from kzdocs.prepared import prepare  # the prepared record builds on this module's parts
 
-    return render_docx(html, meta)
+    check_output(lang, format)
+    prepared = prepare(record, config=config, signer=signer, signed_at=signed_at)
+    return prepared.render(lang, format)
 
 
 def check_output(lang: str, format: str) -> None:
@@ -76,37 +67,6 @@ def check_output(lang: str, format: str) -> None:
     check_lang(lang)
     if format not in FORMATS:
         raise UnsupportedFormatError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-
-
-def _xml_stage(
-    document: Document,
-    format: str,
-    signer: Signer | None,
-    signed_at: datetime | None,
-) -> tuple[bytes, Signature | None]:
-    if format in ("html", "docx") and signer is None:
-        return b"", None  # nothing downstream needs the XML
-    xml = to_xml(document)
-    validate_xml(xml, document.kind)  # before signing: a WS-Security signer wraps it in SOAP
-    if signer is None:
-        return xml, None
-    signed, signature = signer.sign_xml(xml, signed_at=signed_at or datetime.now(UTC))
-    from kzdocs.sign.record import check_signed_record
-
-    # A signer may be an outside program or server: what it returns is checked, not trusted.
-    check_signed_record(xml, signed, source=f"signer {signer.name!r}")
-    return signed, signature
-
-
-def _pdf_stage(
-    html: str, meta: Metadata, xml: bytes, signer: Signer | None, signature: Signature | None
-) -> bytes:
-    from kzdocs.pdf import render_pdf
-
-    pdf = render_pdf(html, meta=meta, xml=xml)
-    if signer is not None and getattr(signer, "can_sign_pdf", False) and signature is not None:
-        pdf = signer.sign_pdf(pdf, signed_at=signature.signed_at)
-    return pdf
 
 
 def metadata(

@@ -128,14 +128,14 @@ def test_a_failed_write_costs_only_its_record(sources, tmp_path, workers):
 
 
 def test_an_unexpected_error_of_one_record_is_its_failure_not_the_batch(sources, monkeypatch):
-    real_render = kzdocs.batch.render
+    real_prepare = kzdocs.batch.prepare
 
-    def render(document, **options):
-        if document.kind == "refusal":
+    def prepare(record, **options):
+        if record["kind"] == "refusal":
             raise RuntimeError("surprise")
-        return real_render(document, **options)
+        return real_prepare(record, **options)
 
-    monkeypatch.setattr(kzdocs.batch, "render", render)
+    monkeypatch.setattr(kzdocs.batch, "prepare", prepare)
     outcomes = render_files(sources[:2], sources[0].parent / "out", workers=1)
     assert [o.ok for o in outcomes] == [True, False]
     assert outcomes[1].error == "unexpected RuntimeError: surprise"

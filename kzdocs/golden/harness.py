@@ -20,6 +20,7 @@ from kzdocs.golden.text import document_text
 from kzdocs.golden.textdiff import NO_CHANGE, TextChange, diff_text
 
 if TYPE_CHECKING:
+    from kzdocs.prepared import PreparedRecord
     from kzdocs.schema import Document
     from kzdocs.sign.base import Signer
 
@@ -113,9 +114,9 @@ def check(
     `signer`, the signed renderings are checked too, stored as `<lang>.signed.<ext>`.
     """
     images = report_dir is not None
-    documents: dict[str, Document | Exception] = {}
+    prepared: dict[tuple[str, bool], PreparedRecord | Exception] = {}
     outcomes = [
-        _check_case(case, documents, config, case_signer, images)
+        _check_case(case, prepared, config, case_signer, images)
         for case, case_signer in _cases(fixtures_dir, golden_dir, formats, langs, names, signer)
     ]
     if names is None:
@@ -163,11 +164,11 @@ def _render_all(
     cases: list[tuple[Case, Signer | None]], config: Config
 ) -> list[tuple[Case, bytes]]:
     """Every case rendered, or `RenderError` listing every failure (not just the first)."""
-    documents: dict[str, Document | Exception] = {}
+    prepared: dict[tuple[str, bool], PreparedRecord | Exception] = {}
     rendered, failed = [], []
     for case, case_signer in cases:
         try:
-            rendered.append((case, render_case(case, documents, config, case_signer)))
+            rendered.append((case, render_case(case, prepared, config, case_signer)))
         except Exception as exc:
             failed.append(f"{case.label}: {_describe(exc)}")
     if failed:
@@ -187,44 +188,44 @@ def write_changed(path: Path, data: bytes) -> bool:
 
 def render_case(
     case: Case,
-    documents: dict[str, Document | Exception],
+    prepared: dict[tuple[str, bool], PreparedRecord | Exception],
     config: Config = DEFAULT,
     signer: Signer | None = None,
 ) -> bytes:
-    """The bytes of one case, freshly rendered; each fixture is read and validated once."""
-    from kzdocs.render import render
-
-    document = documents.get(case.fixture)
-    if document is None:
-        document = documents[case.fixture] = _load(case.record_path, config)
-    if isinstance(document, Exception):
-        raise document
-    extra = {}
-    if signer is not None:
-        # A pinned signing time keeps signed golden files byte-stable.
-        extra = {"signer": signer, "signed_at": pinned_time(document)}
-    return render(document, lang=case.render_lang, format=case.format, config=config, **extra)
+    """The bytes of one case, freshly rendered; each fixture is read, validated and signed
+    once (`prepared` keeps it per fixture and variant)."""
+    key = (case.fixture, signer is not None)
+    record = prepared.get(key)
+    if record is None:
+        record = prepared[key] = _prepare(case.record_path, config, signer)
+    if isinstance(record, Exception):
+        raise record
+    return record.render(case.render_lang, case.format)
 
 
-def _load(path: Path, config: Config) -> Document | Exception:
+def _prepare(path: Path, config: Config, signer: Signer | None) -> PreparedRecord | Exception:
+    from kzdocs.prepared import prepare
     from kzdocs.records import load_record
     from kzdocs.schema import validate
 
     try:
-        return validate(load_record(path), config)
+        document = validate(load_record(path), config)
+        # A pinned signing time keeps signed golden files byte-stable.
+        signed_at = pinned_time(document) if signer is not None else None
+        return prepare(document, config=config, signer=signer, signed_at=signed_at)
     except Exception as exc:
         return exc
 
 
 def _check_case(
     case: Case,
-    documents: dict[str, Document | Exception],
+    prepared: dict[tuple[str, bool], PreparedRecord | Exception],
     config: Config,
     signer: Signer | None,
     images: bool,
 ) -> Outcome:
     try:
-        data = render_case(case, documents, config, signer)
+        data = render_case(case, prepared, config, signer)
     except Exception as exc:  # one broken fixture must not hide the others
         return Outcome(case.fixture, case.lang, case.format, "error", case.golden,
                        error=_describe(exc))  # fmt: skip
