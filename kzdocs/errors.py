@@ -163,3 +163,15 @@ class SigningError(KzdocsError, RuntimeError):
 
 class VerificationError(KzdocsError, ValueError):
     """A signature that is missing, invalid or does not match the document."""
+
+
+class ServiceError(KzdocsError, RuntimeError):
+    """An HTTP answer of the service that is not a document: `status`, a short `error` code and
+    a `message` for people, as the JSON error body carries them."""
+
+    def __init__(self, status: int, error: str, message: str, **extra: object):
+        self.status = status
+        self.error = error
+        self.message = message
+        self.extra = extra
+        super().__init__(f"{status} {error}: {message}")

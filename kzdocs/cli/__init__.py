@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kzdocs.cli import checks, documents, signing
+from kzdocs.cli import checks, documents, serve, signing
 from kzdocs.cli.common import EXIT_INVALID, EXIT_OK
 from kzdocs.errors import KzdocsError
 
@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         signing.dev_cert_parser,
         checks.golden_parser,
         checks.templates_parser,
+        serve.serve_parser,
     ):
         register(commands)
     return parser

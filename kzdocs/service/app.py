@@ -1,0 +1,412 @@
+"""The ASGI application: API version 1 over the worker pool, with its bounds, the bearer token,
+request ids, metrics and one log line per request."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from kzdocs import __version__
+from kzdocs.errors import ServiceError, ValidationError
+from kzdocs.forms import FORMS, KINDS, LANGS
+from kzdocs.render import FORMATS
+from kzdocs.schema import json_schema, validate
+from kzdocs.service import openapi
+from kzdocs.service.logs import log_request
+from kzdocs.service.metrics import CONTENT_TYPE, Metrics
+from kzdocs.service.models import (
+    ErrorBody,
+    HealthBody,
+    InvalidRecordBody,
+    KindsBody,
+    ReadyBody,
+    ValidBody,
+    VerifyBody,
+)
+from kzdocs.service.pool import WorkerPool
+from kzdocs.service.requests import (
+    SIGNED_TYPES,
+    check_parameters,
+    check_type,
+    choices,
+    flag,
+    read_body,
+    read_record,
+    stem,
+)
+from kzdocs.service.settings import ServiceSettings
+from kzdocs.service.worker import ExtractTask, RenderTask, Setup, VerifyTask
+
+OPEN_ROUTES = frozenset({"/healthz", "/readyz"})  # what a load balancer probes without a token
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "xml": "application/xml",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "zip": "application/zip",
+}
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    """The kzdocs service as an ASGI application; its workers start with the app's lifespan."""
+    settings = settings or ServiceSettings()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        setup = Setup(settings.config, settings.signer)
+        pool = WorkerPool(
+            setup,
+            settings.workers,
+            settings.queue,
+            settings.timeout,
+            settings.start_timeout,
+            metrics,
+        )
+        app.state.pool = pool
+        try:
+            await pool.start()
+            yield
+        finally:
+            await pool.close()
+
+    app = FastAPI(
+        title="kzdocs",
+        version=__version__,
+        summary=openapi.SUMMARY,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings, app.state.metrics = settings, metrics
+    app.middleware("http")(_every_request)
+    for error, handler in _HANDLERS.items():
+        app.add_exception_handler(error, handler)
+    _routes(app)
+    app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
+    return app
+
+
+# -- every request: id, token, metrics, the log line --------------------------------------------
+
+
+async def _every_request(request: Request, call_next) -> Response:
+    started = time.monotonic()
+    request_id = request.headers.get("x-request-id", "")
+    if not _REQUEST_ID.fullmatch(request_id):
+        request_id = uuid.uuid4().hex
+    request.state.kind = None
+    if _authorised(request):
+        response = await call_next(request)
+    else:
+        response = _error_response(
+            ServiceError(401, "unauthorised", "a valid bearer token is needed")
+        )
+        response.headers["WWW-Authenticate"] = "Bearer"
+    response.headers["X-Request-Id"] = request_id
+    route = getattr(request.scope.get("route"), "path", "unmatched")
+    request.app.state.metrics.requests.labels(route, str(response.status_code)).inc()
+    log_request(
+        request_id=request_id,
+        method=request.method,
+        route=route,
+        status=response.status_code,
+        kind=request.state.kind,
+        duration_ms=round(1000 * (time.monotonic() - started), 1),
+        bytes=int(response.headers.get("content-length", 0)),
+    )
+    return response
+
+
+def _authorised(request: Request) -> bool:
+    token = request.app.state.settings.token
+    if token is None or request.url.path in OPEN_ROUTES:
+        return True
+    given = request.headers.get("authorization", "")
+    scheme, _, value = given.partition(" ")
+    # Constant time: how much of a guess is right must not show in how long the answer takes.
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        value.strip().encode(), token.encode()
+    )
+
+
+# -- errors: always JSON {"error", "message"} ---------------------------------------------------
+
+
+def _error_response(exc: ServiceError) -> JSONResponse:
+    extra = dict(exc.extra)
+    retry_after = extra.pop("retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    body = {"error": exc.error, "message": exc.message, **extra}
+    return JSONResponse(body, exc.status, headers=headers)
+
+
+async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    return _error_response(exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    names = {404: "not_found", 405: "method_not_allowed"}
+    error = names.get(exc.status_code, f"http_{exc.status_code}")
+    message = (
+        f"no route {request.method} {request.url.path}" if exc.status_code == 404 else exc.detail
+    )
+    return _error_response(ServiceError(exc.status_code, error, str(message)))
+
+
+async def _bad_request(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    message = f"{where}: {first.get('msg', 'bad request')}"
+    return _error_response(ServiceError(400, "bad_request", message))
+
+
+_HANDLERS: dict[Any, Any] = {
+    ServiceError: _service_error,
+    HTTPException: _http_error,
+    RequestValidationError: _bad_request,
+}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in {
+        400: "unknown parameter or value, or a body that is not JSON",
+        401: "no valid bearer token (when the service has one)",
+        413: "body over the size limit",
+        415: "body of another Content-Type",
+        429: "every worker busy and the queue full: retry after Retry-After seconds",
+        503: "a worker died or none was free in time: retry",
+        504: "the render took longer than the timeout",
+    }.items()
+}
+
+
+def _errors(*statuses: int, **more: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    chosen: dict[int | str, dict[str, Any]] = {s: _ERRORS[s] for s in statuses}
+    chosen.update({int(status.lstrip("_")): body for status, body in more.items()})
+    return chosen
+
+
+# -- the routes ---------------------------------------------------------------------------------
+
+Lang = Annotated[str, Query(description="kk, ru or kk,ru", examples=["kk"])]
+Format = Annotated[
+    str, Query(description="html, xml, pdf, docx, comma-separated", examples=["pdf"])
+]
+Sign = Annotated[str, Query(description="true: sign with the server's key", examples=["false"])]
+AsRecord = Annotated[str, Query(description="true: the record as JSON instead of the XML")]
+Name = Annotated[
+    str | None,
+    Query(description="file name without extension (default: KIND-NUMBER)", examples=["wheat"]),
+]
+
+
+def _routes(app: FastAPI) -> None:
+    invalid = {"model": InvalidRecordBody, "description": "the record broke rules"}
+    conflict = {
+        "model": ErrorBody,
+        "description": "sign=true on a server without a signer; a draft where every one is signed",
+    }
+
+    @app.post(
+        "/v1/render",
+        summary="Render a record as a document, or a ZIP of several",
+        response_class=Response,
+        openapi_extra=openapi.record_body(),
+        responses={
+            200: openapi.DOCUMENTS,
+            **_errors(400, 401, 413, 415, 429, 503, 504, _409=conflict, _422=invalid),
+        },
+    )
+    async def render(
+        request: Request,
+        lang: Lang = "kk",
+        format: Format = "html",
+        sign: Sign = "false",
+        name: Name = None,
+    ) -> Response:
+        settings: ServiceSettings = request.app.state.settings
+        check_parameters(request, ("lang", "format", "sign", "name"))
+        langs, formats = choices("lang", lang, LANGS), choices("format", format, FORMATS)
+        signed = flag("sign", sign)
+        record = await read_record(request, settings.max_body)
+        request.state.kind = _kind(record)
+        _check_signing(signed, settings)
+        task = RenderTask(record, langs, formats, signed, stem(name, record))
+        started = time.monotonic()
+        data = await request.app.state.pool.run(task)
+        names = task.names
+        shown = names[0][2] if len(names) == 1 else "zip"
+        request.app.state.metrics.render_seconds.labels(shown).observe(time.monotonic() - started)
+        filename = names[0][0] if len(names) == 1 else f"{task.stem}.zip"
+        headers = {
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "ETag": f'"{hashlib.sha256(data).hexdigest()}"',
+        }
+        return Response(data, media_type=MEDIA_TYPES[shown], headers=headers)
+
+    @app.post(
+        "/v1/validate",
+        summary="Check a record against every rule of its kind",
+        openapi_extra=openapi.record_body(),
+        response_model=ValidBody,
+        responses=_errors(400, 401, 413, 415, _422=invalid),
+    )
+    async def check(request: Request) -> JSONResponse:
+        settings: ServiceSettings = request.app.state.settings
+        check_parameters(request, ())
+        record = await read_record(request, settings.max_body)
+        request.state.kind = _kind(record)
+        try:
+            document = validate(record, settings.config)
+        except ValidationError as exc:
+            errors = [error.as_json() for error in exc.errors]
+            body = {"error": "invalid_record", "message": f"{len(errors)} error(s) in the record"}
+            return JSONResponse({**body, "errors": errors}, 422)
+        return JSONResponse({"valid": True, "kind": document.kind})
+
+    @app.get(
+        "/v1/kinds", summary="The document kinds", response_model=KindsBody, responses=_errors(401)
+    )
+    async def kinds(request: Request) -> JSONResponse:
+        check_parameters(request, ())
+        return JSONResponse(
+            {
+                "kinds": [
+                    {
+                        "kind": kind,
+                        "title_kk": form.title.kk,
+                        "title_ru": form.title.ru,
+                        "schema_url": f"/v1/schema/{kind}",
+                    }
+                    for kind, form in FORMS.items()
+                ]
+            }
+        )
+
+    @app.get(
+        "/v1/schema/{kind}",
+        summary="The JSON Schema of a kind's record",
+        responses={
+            200: openapi.SCHEMA,
+            **_errors(401, _404={"model": ErrorBody, "description": "unknown kind"}),
+        },
+    )
+    async def schema(
+        request: Request, kind: Annotated[str, Path(examples=list(KINDS))]
+    ) -> JSONResponse:
+        check_parameters(request, ())
+        if kind not in KINDS:
+            raise ServiceError(
+                404, "unknown_kind", f"unknown kind {kind!r}; known: {', '.join(KINDS)}"
+            )
+        return JSONResponse(json_schema(kind), media_type="application/schema+json")
+
+    @app.post(
+        "/v1/verify",
+        summary="Check the signatures of a signed PDF or XML",
+        openapi_extra=openapi.signed_body(),
+        response_model=VerifyBody,
+        responses=_errors(400, 401, 413, 415, 429, 503, 504),
+    )
+    async def verify(request: Request) -> JSONResponse:
+        check_parameters(request, ())
+        data = await _signed_body(request)
+        return JSONResponse(await request.app.state.pool.run(VerifyTask(data)))
+
+    @app.post(
+        "/v1/extract-xml",
+        summary="The record XML embedded in a kzdocs PDF",
+        openapi_extra=openapi.signed_body(),
+        response_class=Response,
+        responses={
+            200: openapi.EXTRACTED,
+            **_errors(
+                400,
+                401,
+                413,
+                415,
+                429,
+                503,
+                504,
+                _422={"model": ErrorBody, "description": "not a kzdocs PDF"},
+            ),
+        },
+    )
+    async def extract_xml(request: Request, record: AsRecord = "false") -> Response:
+        check_parameters(request, ("record",))
+        as_record = flag("record", record)
+        data = await _signed_body(request)
+        extracted = await request.app.state.pool.run(ExtractTask(data, as_record))
+        return Response(
+            extracted, media_type="application/json" if as_record else "application/xml"
+        )
+
+    @app.get("/healthz", summary="Alive", response_model=HealthBody)
+    async def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @app.get(
+        "/readyz",
+        summary="Every worker ready",
+        response_model=ReadyBody,
+        responses=_errors(_503={"model": ErrorBody, "description": "not every worker is ready"}),
+    )
+    async def readyz(request: Request) -> JSONResponse:
+        pool = request.app.state.pool
+        if pool.closed or pool.ready < pool.size:
+            message = f"{pool.ready} of {pool.size} workers ready"
+            return _error_response(ServiceError(503, "not_ready", message))
+        return JSONResponse({"status": "ready", "workers": pool.size, "ready": pool.ready})
+
+    @app.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: openapi.METRICS, **_errors(401)},
+    )
+    async def metrics(request: Request) -> Response:
+        return Response(request.app.state.metrics.text(), media_type=CONTENT_TYPE)
+
+    @app.get(
+        "/docs", summary="This API, as a page", response_class=HTMLResponse, responses=_errors(401)
+    )
+    async def docs(request: Request) -> HTMLResponse:
+        return HTMLResponse(openapi.docs_page(request.app.openapi()))
+
+
+def _kind(record: dict[str, Any]) -> str | None:
+    """The record's kind for the log, when it is one of ours (never free text)."""
+    kind = record.get("kind")
+    return kind if isinstance(kind, str) and kind in KINDS else None
+
+
+def _check_signing(signed: bool, settings: ServiceSettings) -> None:
+    if signed and settings.signer is None:
+        raise ServiceError(
+            409, "no_signer", "this server has no signer: ask for sign=false (a draft)"
+        )
+    if not signed and settings.require_signature:
+        raise ServiceError(
+            409, "signature_required", "this server issues signed documents only: ask for sign=true"
+        )
+
+
+async def _signed_body(request: Request) -> bytes:
+    check_type(request, SIGNED_TYPES)
+    return await read_body(request, request.app.state.settings.max_body)

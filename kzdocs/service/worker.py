@@ -1,0 +1,201 @@
+"""A render worker: a process that loads fonts, templates and the signer once, then runs one
+task at a time that the service sends it over a pipe. Its answers are plain tuples, so nothing
+but bytes and builtins crosses the pipe; this is the service's one link to the pipeline."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kzdocs.batch import SignerSpec, output_name
+from kzdocs.config import Config
+from kzdocs.errors import (
+    EmbeddedXmlError,
+    KzdocsError,
+    MissingGlyphError,
+    SigningError,
+    ValidationError,
+    VerificationError,
+    XmlError,
+)
+from kzdocs.render import render
+from kzdocs.schema import validate
+
+# An answer: ("ok", payload) or ("error", status, error code, message, extra fields).
+Answer = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every worker is started with."""
+
+    config: Config
+    signer: SignerSpec | None
+
+
+@dataclass(frozen=True)
+class RenderTask:
+    """A record to render in these languages and formats; one document, or a ZIP of several."""
+
+    record: dict[str, Any]
+    langs: tuple[str, ...]
+    formats: tuple[str, ...]
+    sign: bool
+    stem: str
+
+    @property
+    def names(self) -> list[tuple[str, str, str]]:
+        """(file name, lang, format) of every document, in the order the CLI writes them."""
+        source = Path(f"{self.stem}.json")
+        return [
+            (output_name(source, lang, format), lang, format)
+            for format in self.formats
+            for lang in (self.langs[:1] if format == "xml" else self.langs)
+        ]
+
+
+@dataclass(frozen=True)
+class VerifyTask:
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ExtractTask:
+    data: bytes
+    as_record: bool
+
+
+def run_worker(conn, setup: Setup) -> None:
+    """The worker process: warm up, say ready, then answer tasks until the pipe closes."""
+    os.setpgid(0, 0)  # its own group: a stuck worker is killed together with a signer program
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    _warm(setup)
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return  # the server is gone
+        conn.send(answer(task, setup))
+
+
+def _warm(setup: Setup) -> None:
+    """Load everything a first request would otherwise wait for."""
+    from kzdocs.docx import render_docx  # noqa: F401
+    from kzdocs.pdf import default_engine
+    from kzdocs.sign import verify_pdf  # noqa: F401
+
+    default_engine()
+    if setup.signer is not None:
+        setup.signer.build()
+
+
+def answer(task: object, setup: Setup) -> Answer:
+    """The answer to one task; every failure becomes an error answer, never an exception."""
+    try:
+        if isinstance(task, RenderTask):
+            return ("ok", render_task(task, setup))
+        if isinstance(task, VerifyTask):
+            return ("ok", verification(task.data, setup.config))
+        if isinstance(task, ExtractTask):
+            return ("ok", extract(task.data, task.as_record))
+        return _error(500, "internal_error", f"unknown task {type(task).__name__}")
+    except ValidationError as exc:
+        errors = [error.as_json() for error in exc.errors]
+        message = f"{len(errors)} error(s) in the record"
+        return _error(422, "invalid_record", message, errors=errors)
+    except MissingGlyphError as exc:
+        return _error(422, "unrenderable", str(exc))
+    except SigningError as exc:
+        return _error(502, "signing_failed", str(exc))
+    except (EmbeddedXmlError, XmlError, VerificationError) as exc:
+        return _error(422, "not_a_kzdocs_document", str(exc))
+    except KzdocsError as exc:
+        return _error(500, "render_failed", str(exc))
+    except Exception as exc:  # one broken request must not cost the worker
+        return _error(500, "internal_error", f"unexpected {type(exc).__name__}")
+
+
+def _error(status: int, error: str, message: str, **extra: object) -> Answer:
+    return ("error", status, error, message, extra)
+
+
+def render_task(task: RenderTask, setup: Setup) -> bytes:
+    """The document, or a ZIP of every document: validated once, signed at one moment."""
+    document = validate(task.record, setup.config)
+    options = setup.signer.render_options() if task.sign and setup.signer else {}
+    files = [
+        (name, render(document, lang=lang, format=format, config=setup.config, **options))
+        for name, lang, format in task.names
+    ]
+    return files[0][1] if len(files) == 1 else _zip(files)
+
+
+def _zip(files: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            # A fixed date: the same documents give the same ZIP (and the same ETag).
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+    return buffer.getvalue()
+
+
+def verification(data: bytes, config: Config) -> dict[str, Any]:
+    """What `kzdocs verify` says of a signed PDF or XML, as JSON."""
+    from kzdocs.sign import verify_pdf, verify_xml
+
+    is_pdf = data.startswith(b"%PDF")
+    result = verify_pdf(data) if is_pdf else verify_xml(data)
+    embedded = [_result_json(inner) for inner in result.embedded]
+    valid = result.valid and all(inner.valid for inner in result.embedded)
+    body: dict[str, Any] = {
+        "valid": valid,
+        "document": "pdf" if is_pdf else "xml",
+        "signature": _result_json(result),
+        "embedded": embedded,
+    }
+    if is_pdf:
+        from kzdocs.crosscheck import visible_disagreements
+
+        problems = visible_disagreements(data, config=config)
+        body["visible_disagreements"] = problems
+        body["valid"] = valid and not problems
+    return body
+
+
+def _result_json(result) -> dict[str, Any]:
+    signature = result.signature
+    signer = None
+    if signature is not None:
+        signer = {
+            "subject": signature.subject,
+            "iin": signature.iin,
+            "bin": signature.bin,
+            "serial": signature.serial,
+            "issuer": signature.issuer,
+            "algorithm": signature.algorithm,
+            "signed_at": signature.signed_at.isoformat(),
+            "test_certificate": signature.test_certificate,
+        }
+    return {"valid": result.valid, "reason": result.reason, "kind": result.kind, "signer": signer}
+
+
+def extract(pdf: bytes, as_record: bool) -> bytes:
+    """The record XML embedded in a kzdocs PDF, as embedded (or the record as JSON)."""
+    from kzdocs.pdf import extract_xml
+    from kzdocs.sign.record import signed_record
+    from kzdocs.xml import from_xml, validate_xml
+
+    xml = extract_xml(pdf)
+    record = signed_record(xml)
+    validate_xml(record)
+    if as_record:
+        text = json.dumps(from_xml(record), ensure_ascii=False, indent=2, default=str)
+        return text.encode() + b"\n"  # what `kzdocs extract-xml --record` prints
+    return xml
