@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import time
 import uuid
@@ -19,11 +20,11 @@ from starlette.exceptions import HTTPException
 
 from kzdocs import __version__
 from kzdocs.errors import ServiceError, ValidationError
-from kzdocs.forms import FORMS, KINDS, LANGS
+from kzdocs.forms import KINDS, LANGS
 from kzdocs.render import FORMATS
 from kzdocs.schema import json_schema, validate
 from kzdocs.service import openapi
-from kzdocs.service.logs import log_request
+from kzdocs.service.logs import json_event, log_request
 from kzdocs.service.metrics import CONTENT_TYPE, Metrics
 from kzdocs.service.models import (
     ErrorBody,
@@ -56,6 +57,7 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "zip": "application/zip",
 }
+_log = logging.getLogger("kzdocs.service")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
@@ -110,7 +112,10 @@ async def _every_request(request: Request, call_next) -> Response:
         request_id = uuid.uuid4().hex
     request.state.kind = None
     if _authorised(request):
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # a bug of ours: still a JSON answer, a log line, the id
+            response = await _unexpected(request, exc)
     else:
         response = _error_response(
             ServiceError(401, "unauthorised", "a valid bearer token is needed")
@@ -175,6 +180,11 @@ async def _bad_request(request: Request, exc: Exception) -> JSONResponse:
     where = ".".join(str(part) for part in first.get("loc", ()))
     message = f"{where}: {first.get('msg', 'bad request')}"
     return _error_response(ServiceError(400, "bad_request", message))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    _log.error(json_event("unexpected_error", route=request.url.path, error=type(exc).__name__))
+    return _error_response(ServiceError(500, "internal_error", f"unexpected {type(exc).__name__}"))
 
 
 _HANDLERS: dict[Any, Any] = {
@@ -284,20 +294,20 @@ def _routes(app: FastAPI) -> None:
         "/v1/kinds", summary="The document kinds", response_model=KindsBody, responses=_errors(401)
     )
     async def kinds(request: Request) -> JSONResponse:
+        from kzdocs.words import title
+
         check_parameters(request, ())
-        return JSONResponse(
+        folder = request.app.state.settings.config.templates
+        listed = [
             {
-                "kinds": [
-                    {
-                        "kind": kind,
-                        "title_kk": form.title.kk,
-                        "title_ru": form.title.ru,
-                        "schema_url": f"/v1/schema/{kind}",
-                    }
-                    for kind, form in FORMS.items()
-                ]
+                "kind": kind,
+                "title_kk": title(kind, "kk", folder),
+                "title_ru": title(kind, "ru", folder),
+                "schema_url": f"/v1/schema/{kind}",
             }
-        )
+            for kind in KINDS
+        ]
+        return JSONResponse({"kinds": listed})
 
     @app.get(
         "/v1/schema/{kind}",
