@@ -69,14 +69,17 @@ def validate_xml(xml: bytes, kind: str | None = None) -> None:
 
 
 def from_xml(data: bytes) -> dict[str, Any]:
-    """The record back from its XML (validated against the XSD first); a ds:Signature is
-    ignored. `kzdocs.schema.validate` turns the result into a Document equal to the original."""
+    """The record back from its XML; a ds:Signature is ignored. The XML is checked against the
+    XSD, then the record against every rule of its kind, those across fields too (which an XSD
+    cannot express): `ValidationError` lists what it breaks. `kzdocs.schema.validate` turns the
+    result into a Document equal to the original."""
     root = parse_xml(data)
     kind = _check(root, None)
     record: dict[str, Any] = {"kind": kind}
     for child in _elements(root):
         if etree.QName(child).namespace == NS:
             record[_local(child)] = _value(child)
+    MODELS[kind].model_validate(record)
     return record
 
 

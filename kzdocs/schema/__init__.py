@@ -1,14 +1,14 @@
 """Stage 1 of the pipeline: a raw record (a JSON object) becomes a validated, immutable Document.
 
-Field rules live in the models; rules across fields live here and run on the raw record, so a
-record's field errors and cross-field errors are reported together, all at once.
+Every rule lives in the models (`models.py`, the rules across fields in `rules.py`), so a
+Document is valid however it was made; this module checks the kind, runs the kind's model and
+reports pydantic's errors the kzdocs way (`FieldError`), every error at once.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date
 from typing import Any
 
 import pydantic
@@ -17,9 +17,19 @@ from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import FieldError, ValidationError
 from kzdocs.forms import FORMS, KINDS, Label, get_form
 from kzdocs.schema.models import MODELS, Document, Refusal, TradeDocument
-from kzdocs.schema.types import Text, parse_date
+from kzdocs.schema.rules import configured_number, facts_of_document
+from kzdocs.schema.types import Text
 
-__all__ = ["MODELS", "Document", "Refusal", "Text", "TradeDocument", "json_schema", "validate"]
+__all__ = [
+    "MODELS",
+    "Document",
+    "Refusal",
+    "Text",
+    "TradeDocument",
+    "field_errors",
+    "json_schema",
+    "validate",
+]
 
 # pydantic's own error types, renamed to the rules kzdocs documents.
 _RULES = {
@@ -72,25 +82,22 @@ def validate(record: Mapping[str, Any] | Document, config: Config = DEFAULT) -> 
         else:
             error = _error(None, "kind", "required", f"is required: one of {kinds}", None)
         raise ValidationError([error])
-    errors: list[FieldError] = []
-    document = None
-    try:
-        document = MODELS[kind].model_validate(dict(record))
-    except pydantic.ValidationError as exc:
-        errors.extend(_from_pydantic(kind, exc))
-    errors.extend(_cross_field_errors(kind, record, config))
-    if errors:
-        raise ValidationError(sorted(errors, key=_order))
-    return document
+    return MODELS[kind].model_validate(dict(record), context={"config": config})
+
+
+def field_errors(kind: str | None, exc: pydantic.ValidationError) -> list[FieldError]:
+    """pydantic's errors of a kind's model as kzdocs reports them: form field number and
+    labels, path, rule, message and value, in form order."""
+    return sorted(_from_pydantic(kind, exc), key=_order)
 
 
 def _configured_document(document: Document, config: Config) -> Document:
     """A Document passed the record rules when it was made, but perhaps under another
     configuration: the rules that depend on the configuration run again."""
-    number = {"number": getattr(document, "number", None)}
-    errors = list(_configured_number(document.kind, number, config))
-    if errors:
-        raise ValidationError(errors)
+    broken = configured_number(facts_of_document(document), config)
+    if broken:
+        exc = pydantic.ValidationError.from_exception_data(type(document).__name__, broken)
+        raise ValidationError(field_errors(document.kind, exc))
     return document
 
 
@@ -127,7 +134,7 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return path
 
 
-def _from_pydantic(kind: str, exc: pydantic.ValidationError) -> Iterator[FieldError]:
+def _from_pydantic(kind: str | None, exc: pydantic.ValidationError) -> Iterator[FieldError]:
     for item in exc.errors(include_url=False):
         rule = _RULES.get(item["type"], item["type"])
         value = None if rule == "required" else item.get("input")
@@ -168,90 +175,3 @@ def _json_type(value: Any) -> str:
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…"
-
-
-def _cross_field_errors(
-    kind: str, record: Mapping[str, Any], config: Config
-) -> Iterator[FieldError]:
-    issued_on = parse_date(record.get("issued_on"))
-    yield from _configured_number(kind, record, config)
-    if kind == "refusal":
-        yield from _not_after(
-            kind, "application.date", _nested(record, "application", "date"), issued_on
-        )
-        return
-    yield from _period_errors(kind, record)
-    yield from _contract_errors(kind, record, issued_on)
-    yield from _not_after(
-        kind, "authorized_person.date", _nested(record, "authorized_person", "date"), issued_on
-    )
-
-
-def _nested(record: Mapping[str, Any], key: str, inner: str) -> Any:
-    part = record.get(key)
-    return part.get(inner) if isinstance(part, Mapping) else None
-
-
-def _period_errors(kind: str, record: Mapping[str, Any]) -> Iterator[FieldError]:
-    start, end = parse_date(record.get("valid_from")), parse_date(record.get("valid_to"))
-    if start is None or end is None:
-        return
-    if start > end:
-        message = f"must not be before valid_from ({start.isoformat()}), got {end.isoformat()!r}"
-        yield _error(kind, "valid_to", "period_order", message, end.isoformat())
-    elif record.get("license_type") in ("one-time", "general") and end >= _one_year_after(start):
-        yield _error(kind, "valid_to", "period_length",
-                     f"a {record['license_type']} licence runs at most one year, until "
-                     f"{_day_before_year(start)}, "
-                     f"got {end.isoformat()!r}", end.isoformat())  # fmt: skip
-
-
-def _one_year_after(start: date) -> date:
-    try:
-        return start.replace(year=start.year + 1)
-    except ValueError:  # 29 February
-        return date(start.year + 1, 3, 1)
-
-
-def _day_before_year(start: date) -> str:
-    return date.fromordinal(_one_year_after(start).toordinal() - 1).isoformat()
-
-
-def _contract_errors(
-    kind: str, record: Mapping[str, Any], issued_on: date | None
-) -> Iterator[FieldError]:
-    contract = record.get("contract")
-    if contract is None and (why := _contract_needed(kind, record)):
-        yield _error(kind, "contract", "contract_required", f"is required {why}", None)
-    if isinstance(contract, Mapping):
-        yield from _not_after(kind, "contract.date", contract.get("date"), issued_on)
-
-
-def _contract_needed(kind: str, record: Mapping[str, Any]) -> str:
-    """Why the record must name its contract, or '' where field 4 is optional."""
-    if FORMS[kind].family == "permit":
-        # Rules B, clause 2, subparagraph 4: a permit is issued on the basis of a contract.
-        return (
-            "for a permit, which is issued on the basis of a foreign-trade contract "
-            "(Rules B, clause 2, subparagraph 4)"
-        )
-    if record.get("license_type") == "one-time":
-        return "for a one-time licence"
-    return ""
-
-
-def _not_after(kind: str, path: str, raw: Any, issued_on: date | None) -> Iterator[FieldError]:
-    when = parse_date(raw)
-    if when is not None and issued_on is not None and when > issued_on:
-        message = f"must not be after the document date ({issued_on.isoformat()}), got {raw!r}"
-        yield _error(kind, path, "date_after_document", message, raw)
-
-
-def _configured_number(
-    kind: str, record: Mapping[str, Any], config: Config
-) -> Iterator[FieldError]:
-    pattern = config.number_patterns.get(kind)
-    number = record.get("number")
-    if pattern and isinstance(number, str) and not re.fullmatch(pattern, number):
-        message = f"must match the issuer's pattern {pattern}, got {number!r}"
-        yield _error(kind, "number", "number_pattern", message, number)

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar, Literal
+from collections.abc import Mapping
+from functools import cache
+from typing import Annotated, Any, ClassVar, Literal, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+import pydantic
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from kzdocs.forms import Form, field_of, get_form
+from kzdocs.schema.rules import Broken, broken_rules, facts_of_document, facts_of_record
 from kzdocs.schema.types import (
     Amount,
     BinIin,
@@ -87,7 +101,13 @@ def _field(kind: str, key: str, schema: dict[str, Any] | None = None, **kwargs: 
 
 
 class Document(Part):
-    """Base of every issued document."""
+    """Base of every issued document: a Document is proof that its record keeps every rule.
+
+    `model_validate` raises `kzdocs.ValidationError` listing every broken rule (field numbers,
+    labels, paths), the cross-field rules included; pass `context={"config": config}` for the
+    issuer's number patterns. Other ways in (`__init__`, TypeAdapter) raise pydantic's error
+    with the same rules and paths.
+    """
 
     kind: str
     issued_on: IsoDate
@@ -95,6 +115,60 @@ class Document(Part):
     @property
     def form(self) -> Form:
         return get_form(self.kind)
+
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Self:
+        try:
+            return super().model_validate(obj, **options)
+        except pydantic.ValidationError as exc:
+            from kzdocs.errors import ValidationError
+            from kzdocs.schema import field_errors  # the report lives with validate()
+
+            raise ValidationError(field_errors(model_kind(cls), exc)) from None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _rules_across_fields(
+        cls, data: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        kind = model_kind(cls)
+        config = info.context.get("config") if isinstance(info.context, Mapping) else None
+        try:
+            document = handler(data)
+        except pydantic.ValidationError as exc:
+            if kind is None or not isinstance(data, Mapping):
+                raise
+            # Broken fields do not hide the cross-field rules: all are reported at once.
+            facts = facts_of_record(kind, data, cls.model_fields)
+            raise _all_errors(cls, [*_line_errors(exc), *broken_rules(facts, config)]) from None
+        broken = broken_rules(facts_of_document(document), config) if kind else []
+        if broken:
+            raise _all_errors(cls, broken)
+        return document
+
+
+@cache
+def model_kind(model: type[BaseModel]) -> str | None:
+    """The kind a model validates (its `kind` literal), None for a base class."""
+    field = model.model_fields.get("kind")
+    kinds = get_args(field.annotation) if field is not None else ()
+    return kinds[0] if len(kinds) == 1 and isinstance(kinds[0], str) else None
+
+
+def _line_errors(exc: pydantic.ValidationError) -> list[Broken]:
+    # Re-raised as they were: the rule (type), path, message and input, with pydantic's context.
+    return [
+        {
+            "type": PydanticCustomError(item["type"], item["msg"], item.get("ctx")),
+            "loc": item["loc"],
+            "input": item["input"],
+        }
+        for item in exc.errors(include_url=False)
+    ]
+
+
+def _all_errors(model: type[BaseModel], errors: list[Broken]) -> pydantic.ValidationError:
+    return pydantic.ValidationError.from_exception_data(model.__name__, errors)
 
 
 def _trade_fields(kind: str, number_pattern: str) -> dict[str, Any]:

@@ -1,0 +1,165 @@
+"""The rules across fields of a record: period order and length, when a contract is required,
+dates not after the document date, the issuer's number pattern.
+
+They run inside the models (`Document`'s model validator), so every way of making a Document
+enforces them. They read `Facts`: the values they need, already parsed — from the validated
+Document, or, when some fields are broken, from the raw record so that their errors are reported
+together with the field errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic_core import PydanticCustomError
+
+from kzdocs.config import Config
+from kzdocs.forms import FORMS
+from kzdocs.schema.types import parse_date
+
+Broken = dict[str, Any]  # one pydantic line error: {"type", "loc", "input"}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the cross-field rules read of a record; None where absent or not valid."""
+
+    kind: str
+    number: str | None
+    issued_on: date | None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    license_type: str | None = None
+    has_contract: bool = False
+    # (path, date) pairs that must not be after the document date
+    dated: tuple[tuple[str, date | None], ...] = ()
+
+
+# The parts whose date must not be after the document date.
+_DATED = ("contract", "authorized_person", "application")
+
+
+def facts_of_document(document: Any) -> Facts:
+    """The facts of a validated Document: its values as parsed."""
+    values = {key: getattr(document, key, None) for key in _DATED}
+    return Facts(
+        kind=document.kind,
+        number=getattr(document, "number", None),
+        issued_on=document.issued_on,
+        valid_from=getattr(document, "valid_from", None),
+        valid_to=getattr(document, "valid_to", None),
+        license_type=getattr(document, "license_type", None),
+        has_contract=values["contract"] is not None,
+        dated=tuple((f"{key}.date", part.date) for key, part in values.items() if part is not None),
+    )
+
+
+def facts_of_record(kind: str, record: Mapping[str, Any], keys: Collection[str]) -> Facts:
+    """The facts of a raw record whose fields did not all validate: only what parses, of the
+    `keys` its kind has."""
+    number = record.get("number")
+    license_type = record.get("license_type")
+    return Facts(
+        kind=kind,
+        number=number if isinstance(number, str) else None,
+        issued_on=parse_date(record.get("issued_on")),
+        valid_from=parse_date(record.get("valid_from")),
+        valid_to=parse_date(record.get("valid_to")),
+        license_type=license_type if isinstance(license_type, str) else None,
+        has_contract=record.get("contract") is not None,
+        dated=tuple(
+            (f"{key}.date", parse_date(part.get("date")))
+            for key in _DATED
+            if key in keys and isinstance(part := record.get(key), Mapping)
+        ),
+    )
+
+
+def broken_rules(facts: Facts, config: Config | None = None) -> list[Broken]:
+    """Every cross-field rule the facts break, as pydantic line errors (path, rule, message)."""
+    found = [*_number_pattern(facts, config), *_dated_after_document(facts)]
+    if FORMS[facts.kind].numbered:
+        found += [*_period(facts), *_contract_required(facts)]
+    return found
+
+
+def configured_number(facts: Facts, config: Config | None) -> list[Broken]:
+    """The rule that depends on the configuration alone: the issuer's number pattern."""
+    return list(_number_pattern(facts, config))
+
+
+def _broken(path: str, rule: str, message: str, value: Any) -> Broken:
+    # No context: pydantic would format braces in the quoted value otherwise.
+    return {
+        "type": PydanticCustomError(rule, message),
+        "loc": tuple(path.split(".")),
+        "input": value,
+    }
+
+
+def _number_pattern(facts: Facts, config: Config | None) -> Iterator[Broken]:
+    pattern = config.number_patterns.get(facts.kind) if config is not None else None
+    if pattern and facts.number is not None and not re.fullmatch(pattern, facts.number):
+        message = f"must match the issuer's pattern {pattern}, got {facts.number!r}"
+        yield _broken("number", "number_pattern", message, facts.number)
+
+
+def _period(facts: Facts) -> Iterator[Broken]:
+    start, end = facts.valid_from, facts.valid_to
+    if start is None or end is None:
+        return
+    shown = end.isoformat()
+    if start > end:
+        message = f"must not be before valid_from ({start.isoformat()}), got {shown!r}"
+        yield _broken("valid_to", "period_order", message, shown)
+    elif facts.license_type in ("one-time", "general") and end >= _one_year_after(start):
+        message = (
+            f"a {facts.license_type} licence runs at most one year, until "
+            f"{_day_before_year(start)}, got {shown!r}"
+        )
+        yield _broken("valid_to", "period_length", message, shown)
+
+
+def _one_year_after(start: date) -> date:
+    try:
+        return start.replace(year=start.year + 1)
+    except ValueError:  # 29 February
+        return date(start.year + 1, 3, 1)
+
+
+def _day_before_year(start: date) -> str:
+    return date.fromordinal(_one_year_after(start).toordinal() - 1).isoformat()
+
+
+def _contract_required(facts: Facts) -> Iterator[Broken]:
+    why = _contract_needed(facts)
+    if not facts.has_contract and why:
+        yield _broken("contract", "contract_required", f"is required {why}", None)
+
+
+def _contract_needed(facts: Facts) -> str:
+    """Why the record must name its contract, or '' where field 4 is optional."""
+    if FORMS[facts.kind].family == "permit":
+        # Rules B, clause 2, subparagraph 4: a permit is issued on the basis of a contract.
+        return (
+            "for a permit, which is issued on the basis of a foreign-trade contract "
+            "(Rules B, clause 2, subparagraph 4)"
+        )
+    if facts.license_type == "one-time":
+        return "for a one-time licence"
+    return ""
+
+
+def _dated_after_document(facts: Facts) -> Iterator[Broken]:
+    issued_on = facts.issued_on
+    for path, when in facts.dated:
+        if when is not None and issued_on is not None and when > issued_on:
+            shown = when.isoformat()
+            message = (
+                f"must not be after the document date ({issued_on.isoformat()}), got {shown!r}"
+            )
+            yield _broken(path, "date_after_document", message, shown)
