@@ -49,12 +49,32 @@ class Issuer:
 
 
 @dataclass(frozen=True)
+class VerifySettings:
+    """How `kzdocs verify` decides: trust anchors, revocation, size bounds, signer pairings."""
+
+    trust: tuple[Path, ...] = ()  # PEM/DER files of the CA certificates trusted as anchors
+    revocation: bool = False  # fetch CRL/OCSP and refuse a certificate whose status is unknown
+    max_embedded_bytes: int = 1 << 20  # record.xml larger than this is refused unread
+    max_pdf_bytes: int = 32 << 20
+    # (XML signer, PDF signer) SHA-256 fingerprints allowed to differ: NCANode's transport key
+    pairings: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("max_embedded_bytes", "max_pdf_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                message = f"must be a positive number of bytes, got {value!r}"
+                raise ConfigError(f"verify.{name}: {message}")
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a deployment may change without touching templates or code."""
 
     issuer: Issuer = Issuer()
     number_patterns: dict[str, str] = field(default_factory=dict)
     templates: Path | None = None
+    verify: VerifySettings = VerifySettings()
 
     def __post_init__(self) -> None:
         for kind, pattern in self.number_patterns.items():
@@ -85,13 +105,37 @@ def load_config(path: str | Path) -> Config:
 
 
 def _config_from(data: dict[str, Any], base: Path) -> Config:
-    _only_keys(data, {"issuer", "number_patterns", "templates"}, "")
+    _only_keys(data, {"issuer", "number_patterns", "templates", "verify"}, "")
     issuer = _issuer_from(data.get("issuer", {}))
     patterns = data.get("number_patterns", {})
     if not isinstance(patterns, dict) or not all(isinstance(v, str) for v in patterns.values()):
         raise ConfigError("number_patterns: must map kinds to regular expressions")
     templates = data.get("templates")
-    return Config(issuer, dict(patterns), base / templates if templates else None)
+    verify = _verify_from(data.get("verify", {}), base)
+    return Config(issuer, dict(patterns), base / templates if templates else None, verify)
+
+
+def _verify_from(data: Any, base: Path) -> VerifySettings:
+    if not isinstance(data, dict):
+        raise ConfigError("verify: must be an object")
+    _only_keys(data, {f.name for f in fields(VerifySettings)}, "verify.")
+    trust = data.get("trust", [])
+    if not isinstance(trust, list) or not all(isinstance(t, str) for t in trust):
+        raise ConfigError("verify.trust: must be a list of certificate file names")
+    if not isinstance(data.get("revocation", False), bool):
+        raise ConfigError("verify.revocation: must be true or false")
+    pairs = data.get("pairings", [])
+    if not isinstance(pairs, list) or not all(
+        isinstance(p, dict) and set(p) == {"xml", "pdf"} for p in pairs
+    ):
+        raise ConfigError('verify.pairings: must be a list of {"xml": SHA-256, "pdf": SHA-256}')
+    sizes = {k: data[k] for k in ("max_embedded_bytes", "max_pdf_bytes") if k in data}
+    return VerifySettings(
+        trust=tuple(base / t for t in trust),
+        revocation=data.get("revocation", False),
+        pairings=tuple((str(p["xml"]), str(p["pdf"])) for p in pairs),
+        **sizes,
+    )
 
 
 def _issuer_from(data: Any) -> Issuer:

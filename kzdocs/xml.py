@@ -62,6 +62,25 @@ def parse_xml(data: bytes) -> etree._Element:
     return root
 
 
+def refuse_unsigned_nodes(root: etree._Element) -> None:
+    """Raise `XmlError` for a comment or processing instruction anywhere in the document.
+
+    >>> refuse_unsigned_nodes(parse_xml(b"<time>10:30<!---->+05:00</time>"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kzdocs.errors.XmlError: line 1: a comment is not allowed in kzdocs XML: ...
+    """
+    found = root.getroottree().xpath("//comment() | //processing-instruction()")
+    if found:
+        node = found[0]
+        what = "a comment" if isinstance(node, etree._Comment) else "a processing instruction"
+        raise XmlError(
+            f"{what} is not allowed in kzdocs XML: a signature does not cover it, and text "
+            "split by one would be read as other text",
+            line=node.sourceline,
+        )
+
+
 def validate_xml(xml: bytes, kind: str | None = None) -> None:
     """Check XML against the XSD of its kind (taken from the root element when `kind` is None);
     raise `XmlError` with libxml2's message and the line of the first problem."""
@@ -72,8 +91,13 @@ def from_xml(data: bytes) -> dict[str, Any]:
     """The record back from its XML; a ds:Signature is ignored. The XML is checked against the
     XSD, then the record against every rule of its kind, those across fields too (which an XSD
     cannot express): `ValidationError` lists what it breaks. `kzdocs.schema.validate` turns the
-    result into a Document equal to the original."""
+    result into a Document equal to the original.
+
+    A comment or processing instruction anywhere is an `XmlError`: exclusive C14N signs neither,
+    so a value split by one (`<value>1<!---->25000.00</value>`) would read as another value.
+    """
     root = parse_xml(data)
+    refuse_unsigned_nodes(root)
     kind = _check(root, None)
     record: dict[str, Any] = {"kind": kind}
     for child in _elements(root):

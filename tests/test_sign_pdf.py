@@ -7,15 +7,21 @@ import json
 
 import pypdf
 import pytest
-from signing_helpers import FIXTURES, SIGNED_AT, pdfa, quiet_weasyprint, record_xml, signer
+from signing_helpers import (
+    FIXTURES,
+    SIGNED_AT,
+    pdfa,
+    quiet_weasyprint,
+    record_xml,
+    signed_document,
+    signer,
+)
 
 from kzdocs.sign import verify_pdf
 
 
 def signed_pdf(key: str = "rsa") -> tuple[bytes, bytes]:
-    xml, _ = signer(key).sign_xml(record_xml(), signed_at=SIGNED_AT)
-    unsigned = pdfa(xml)
-    return unsigned, signer(key).sign_pdf(unsigned, signed_at=SIGNED_AT)
+    return signed_document(key=key)
 
 
 @pytest.mark.parametrize("key", ["rsa", "ec"])
@@ -47,9 +53,8 @@ def test_pdfa_claim_and_metadata_survive_signing():
 
 
 def test_pdf_signing_is_reproducible():
-    _, first = signed_pdf()
-    _, second = signed_pdf()
-    assert first == second
+    unsigned, first = signed_pdf()
+    assert signer().sign_pdf(unsigned, signed_at=SIGNED_AT) == first
 
 
 @pytest.mark.parametrize("where", [0.1, 0.5, 0.9])
@@ -61,7 +66,7 @@ def test_one_changed_byte_breaks_the_pdf_signature(where):
     result = verify_pdf(bytes(tampered))
     assert not result.valid
     # The byte lies in the signed range of the (reproducible) file: the digest no longer matches.
-    assert result.reason == "signature 1: the signed bytes were changed"
+    assert result.reason == "PDF signature 1: the signed bytes were changed"
     assert result.kind == "pades"
 
 
@@ -73,13 +78,13 @@ def test_an_unsigned_update_after_the_signature_is_reported():
     writer.write(out)
     result = verify_pdf(out.getvalue())
     assert not result.valid
-    assert "changed after the last signature" in result.reason
+    assert result.reasons == ("revision 3 of 3, after the first signature, is an unsigned change",)
 
 
 def test_an_unsigned_pdf_is_not_valid():
     result = verify_pdf(pdfa(record_xml()))
     assert not result.valid
-    assert result.reason == "the PDF has no signature"
+    assert result.reasons == ("the PDF has no signature",)
     assert [e.reason for e in result.embedded] == [
         "no enveloped ds:Signature under the root element"
     ]
@@ -88,7 +93,7 @@ def test_an_unsigned_pdf_is_not_valid():
 def test_garbage_is_not_a_pdf():
     result = verify_pdf(b"%PDF-1.7\nnot really")
     assert not result.valid
-    assert result.reason.startswith("not a readable PDF")
+    assert result.reason.startswith("the embedded record.xml cannot be read")
 
 
 def test_the_whole_pipeline_signs_xml_and_pdf():
@@ -104,23 +109,12 @@ def test_the_whole_pipeline_signs_xml_and_pdf():
     ]
 
 
-def test_a_damaged_page_is_a_disagreement_never_a_crash():
-    """`kzdocs verify` reads the page text of files that may be damaged anywhere; pypdf then
-    raises all sorts of errors, and each must become a verdict."""
-    import logging
-
-    from kzdocs import load_record, render
-    from kzdocs.crosscheck import visible_disagreements
-
-    pdf = render(load_record(FIXTURES / "license-export-wheat.json"), format="pdf")
-    verdicts = []
-    logging.disable(logging.WARNING)  # pypdf warns about every damaged number it reads
-    try:
-        for step in range(1, 60):
-            damaged = bytearray(pdf)
-            damaged[len(pdf) * step // 60] ^= 0x01
-            verdicts.append(visible_disagreements(bytes(damaged)))
-    finally:
-        logging.disable(logging.NOTSET)
-    unreadable = [v for v in verdicts if v and v[0].startswith("the page text cannot be read")]
-    assert unreadable, "no position damaged the page text: choose other positions"
+def test_a_damaged_file_is_a_verdict_never_a_crash():
+    """`kzdocs verify` reads files that may be damaged anywhere; pypdf and pyHanko then raise
+    all sorts of errors, and each must become a reason."""
+    _, pdf = signed_pdf()
+    for step in range(1, 40):
+        damaged = bytearray(pdf)
+        damaged[len(pdf) * step // 40] ^= 0x01
+        result = verify_pdf(bytes(damaged))
+        assert not result.valid and result.reasons

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kzdocs.batch import SignerSpec
-from kzdocs.cli.common import EXIT_INVALID, EXIT_OK, command, config_of, write_output
+from kzdocs.cli.common import EXIT_OK, command, config_of, write_output
 from kzdocs.errors import SigningError
 from kzdocs.render import ASTANA
 
@@ -105,49 +105,71 @@ def _moment(text: str) -> datetime:
 
 
 def verify_parser(commands) -> None:
-    sub = command(commands, "verify", _verify, "check the signature of a signed XML or PDF")
+    sub = command(
+        commands,
+        "verify",
+        _verify,
+        "check a signed PDF or XML: exit 0 valid (and trusted when anchors are given), "
+        "1 invalid or tampered, 2 usage, 3 intact but the signer is not trusted",
+    )
     sub.add_argument("file", type=Path, metavar="FILE", help="signed .xml or .pdf")
+    sub.add_argument(
+        "--trust",
+        type=Path,
+        action="append",
+        metavar="CA.pem",
+        help="trust anchor (PEM or DER CA certificate); repeatable; default: verify.trust "
+        "of the configuration. Without anchors the signer's identity is not checked",
+    )
+    sub.add_argument(
+        "--revocation",
+        action="store_true",
+        help="also fetch CRLs / OCSP and refuse a certificate whose status is unknown",
+    )
+    sub.add_argument("--json", action="store_true", help="print the verdict as JSON")
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from kzdocs.sign import verify_pdf, verify_xml
+    from kzdocs.sign.verify import verify
 
-    data = _read(args.file)
-    is_pdf = data.startswith(b"%PDF")
-    result = verify_pdf(data) if is_pdf else verify_xml(data)
-    _print_result("signature", result)
-    for inner in result.embedded:
-        _print_result("embedded XML", inner)
-    valid = result.valid and all(inner.valid for inner in result.embedded)
-    if is_pdf:
-        from kzdocs.crosscheck import visible_disagreements
-
-        problems = visible_disagreements(data, config=config_of(args))
-        print(
-            "visible fields: agree with the embedded XML"
-            if not problems
-            else "visible fields: DISAGREE"
-        )
-        for problem in problems:
-            print(f"  - {problem}")
-        valid = valid and not problems
-    return EXIT_OK if valid else EXIT_INVALID
+    verdict = verify(
+        _read(args.file),
+        config=config_of(args),
+        trust=args.trust,
+        revocation=args.revocation or None,
+    )
+    if args.json:
+        print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_verdict(verdict)
+    return verdict.exit_code
 
 
-def _print_result(what: str, result) -> None:
-    print(f"{what}: {'valid' if result.valid else 'INVALID'} ({result.reason})")
-    signature = result.signature
-    if signature is not None:
-        ids = ", ".join(
-            f"{k} {v}" for k, v in (("IIN", signature.iin), ("BIN", signature.bin)) if v
-        )
-        print(f"  signer:    {signature.subject}{f' ({ids})' if ids else ''}")
-        print(f"  serial:    {signature.serial}")
-        print(f"  issuer:    {signature.issuer}")
-        print(f"  algorithm: {signature.algorithm}")
-        print(
-            f"  signed at: {signature.signed_at.astimezone(ASTANA):%d.%m.%Y %H:%M:%S} (Astana time)"
-        )
+_HEADLINES = {
+    0: "VALID",
+    1: "INVALID",
+    3: "INTACT, BUT THE SIGNER IS NOT TRUSTED",
+}
+
+
+def _print_verdict(verdict) -> None:
+    print(f"verdict: {_HEADLINES[verdict.exit_code]}")
+    for reason in verdict.reasons:
+        print(f"  - {reason}")
+    for check in verdict.checks:
+        print(f"  ok: {check}")
+    info = verdict.certificate
+    if info is not None:
+        ids = ", ".join(f"{k} {v}" for k, v in (("IIN", info.iin), ("BIN", info.bin)) if v)
+        print(f"signer:      {info.subject}{f' ({ids})' if ids else ''}")
+        print(f"  SHA-256:   {info.fingerprint}")
+        print(f"  serial:    {info.serial}")
+        print(f"  issuer:    {info.issuer}")
+        print(f"  algorithm: {info.algorithm}")
+    if verdict.signed_at is not None:
+        moment = verdict.signed_at.astimezone(ASTANA)
+        print(f"  signed at: {moment:%d.%m.%Y %H:%M:%S} (Astana time)")
+    print(f"trust: {verdict.trust}")
 
 
 def _read(path: Path) -> bytes:
@@ -175,16 +197,19 @@ def extract_xml_parser(commands) -> None:
 
 
 def _extract_xml(args: argparse.Namespace) -> int:
-    from kzdocs.pdf import extract_xml
+    from kzdocs.sign.embedded import read_record_xml
     from kzdocs.sign.record import signed_record
     from kzdocs.xml import from_xml, validate_xml
 
-    data = xml = extract_xml(_read(args.pdf))  # as embedded: a signature stays verifiable
+    limit = config_of(args).verify.max_embedded_bytes
+    data = xml = read_record_xml(_read(args.pdf), max_size=limit)  # as embedded, still signed
     record = signed_record(xml)  # a WS-Security envelope holds the record in its Body
     validate_xml(record)
     if args.record:
         record_json = json.dumps(from_xml(record), ensure_ascii=False, indent=2, default=str)
         data = record_json.encode() + b"\n"
+        note = "note: the record as embedded, unverified: `kzdocs verify` checks it"
+        print(note, file=sys.stderr)
     write_output(data, args.output)
     return EXIT_OK
 

@@ -22,8 +22,9 @@ from kzdocs.identifiers import bin_iin_problem
 LANGS = ("kk", "ru")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 # Characters a reader cannot see: zero-width spaces and joiners, direction marks, embeddings,
-# overrides and isolates (U+202E shows a name reversed), word joiners, the byte order mark.
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# overrides and isolates (U+202E shows a name reversed), word joiners, the byte order mark, the
+# soft hyphen and the combining grapheme joiner (the page and the signed value would differ).
+_INVISIBLE = re.compile(r"[\u00ad\u034f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _LINE_END = re.compile(r"\r\n?")
 # Digits are written [0-9], never \d: in Python \d also matches Arabic-Indic, full-width and
 # other Unicode digits, which int() and Decimal() accept but the XSD and the documents do not.

@@ -26,6 +26,7 @@ class CertificateInfo:
     iin: str | None = None
     bin: str | None = None
     test_certificate: bool = False
+    fingerprint: str = ""  # SHA-256 of the DER certificate, hex, upper case, colon-separated
 
     def signature(self, signed_at: datetime, qr_payloads: tuple[str, ...] = ()) -> Signature:
         """The field-18 description of a signature made with this certificate at `signed_at`."""
@@ -55,6 +56,8 @@ class VerifyResult:
     certificate: CertificateInfo | None = None
     signed_at: datetime | None = None
     embedded: tuple[VerifyResult, ...] = ()  # e.g. the XML inside a signed PDF
+    record: bytes | None = None  # the record as the signature covers it (exclusive C14N)
+    cert_der: bytes | None = None  # the signer's certificate, DER
 
     @property
     def signature(self) -> Signature | None:

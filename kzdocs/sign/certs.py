@@ -169,7 +169,13 @@ def certificate_info(cert: x509.Certificate, algorithm: str = "") -> Certificate
         iin=iin,
         bin=bin_,
         test_certificate=_is_test(cert, subject_cn, issuer_cn),
+        fingerprint=fingerprint(cert),
     )
+
+
+def fingerprint(cert: x509.Certificate) -> str:
+    """The certificate's SHA-256 fingerprint as `AB:CD:…`, as `openssl x509 -fingerprint` shows."""
+    return cert.fingerprint(hashes.SHA256()).hex(":").upper()
 
 
 def _first(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:

@@ -8,17 +8,19 @@ from lxml import etree
 from kzdocs.errors import SigningError, VerificationError, XmlError
 from kzdocs.sign.wsse import is_wsse, unwrap_wsse
 from kzdocs.sign.xmldsig import ds
-from kzdocs.xml import parse_xml, validate_xml
+from kzdocs.xml import parse_xml, refuse_unsigned_nodes, validate_xml
 
 
 def signed_record(signed: bytes) -> bytes:
     """The record XML of signed (or unsigned) XML, without its signature, as exclusive C14N
     (the bytes `kzdocs.xml.to_xml` writes); not verified.
 
-    Raises `XmlError` for XML that cannot be read, `VerificationError` for an envelope whose
-    Body does not hold exactly one element.
+    Raises `XmlError` for XML that cannot be read or holds a comment or processing instruction
+    (a signature does not cover them), `VerificationError` for an envelope whose Body does not
+    hold exactly one element.
     """
     root = parse_xml(signed)
+    refuse_unsigned_nodes(root)
     if is_wsse(root):
         root = parse_xml(unwrap_wsse(signed))
     for signature in root.findall(ds("Signature")):

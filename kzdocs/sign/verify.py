@@ -1,107 +1,259 @@
-"""Checking signed documents: the XML transport signature and the PDF's PAdES signature.
+"""The one decision on a signed document, for the CLI, the Python API and the HTTP service alike.
 
-Verification checks integrity and names the certificate; it does not build a chain of trust
-(test certificates are self-signed, national ones need the PKI's roots and OCSP: use NCANode).
+A PDF is valid when every PDF signature is intact and nothing that changes what the document
+shows follows the first one (pyHanko's difference analysis); its embedded record.xml carries an
+intact XML signature by the same certificate (or a configured pairing); the record is a valid
+kzdocs record; and the page shows exactly that record. An XML document is valid when its
+signature is intact and covers a valid record. Comments and processing instructions are
+refused: a signature does not cover them. Trust — does the certificate chain to an anchor? — is
+judged apart, and only when anchors are given. Any doubt is a reason, and a reason makes the
+document invalid.
 """
 
 from __future__ import annotations
 
-import io
-import logging
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
 
-from cryptography import x509
-
-from kzdocs.errors import XmlError
+from kzdocs.config import DEFAULT, Config
+from kzdocs.errors import KzdocsError
 from kzdocs.sign.base import VerifyResult
-from kzdocs.sign.certs import certificate_info
-from kzdocs.sign.wsse import is_wsse, verify_wsse
-from kzdocs.sign.xmldsig import verify_enveloped
-from kzdocs.xml import parse_xml
-
-_log = logging.getLogger(__name__)
+from kzdocs.sign.verdict import Verdict
 
 
-def verify_xml(data: bytes) -> VerifyResult:
-    """Verify an enveloped XMLDSig record or a WS-Security envelope."""
+def verify(
+    data: bytes,
+    *,
+    config: Config = DEFAULT,
+    trust: Sequence[str | os.PathLike[str]] | None = None,
+    revocation: bool | None = None,
+) -> Verdict:
+    """The verdict on a signed PDF or XML document (told apart by its first bytes).
+
+    `trust` (CA certificate files) and `revocation` default to the configuration's `verify`
+    settings. Never raises for a bad document; `VerificationError` for an unreadable anchor.
+    """
+    from kzdocs.sign.trust import load_anchors
+
+    settings = config.verify
+    anchors = load_anchors(settings.trust if trust is None else trust)
+    check = _check_pdf if bytes(data[:5]) == b"%PDF-" else _check_xml
+    try:
+        verdict = check(bytes(data), config)
+    except Exception as exc:  # any doubt is invalid: a document never crashes the verifier
+        verdict = Verdict(False, "none", (f"cannot be verified: {type(exc).__name__}: {exc}",))
+    return _judge_trust(verdict, anchors, revocation or settings.revocation)
+
+
+def verify_pdf(data: bytes, **options) -> Verdict:
+    """`verify` of a PDF (options as there)."""
+    return verify(data, **options)
+
+
+def verify_xml(data: bytes, **options) -> Verdict:
+    """`verify` of signed XML: an enveloped XMLDSig record or a WS-Security envelope."""
+    return verify(data, **options)
+
+
+# -- XML ----------------------------------------------------------------------------------------
+
+
+def xml_signature(data: bytes) -> VerifyResult:
+    """The XML signature alone: intact, covering the whole record, no unsigned nodes."""
+    from kzdocs.errors import XmlError
+    from kzdocs.sign.wsse import is_wsse, verify_wsse
+    from kzdocs.sign.xmldsig import verify_enveloped
+    from kzdocs.xml import parse_xml, refuse_unsigned_nodes
+
     try:
         root = parse_xml(data)
+        refuse_unsigned_nodes(root)
+        _refuse_repeated_ids(root)
     except XmlError as exc:
         return VerifyResult(False, str(exc), "none")
     return verify_wsse(root) if is_wsse(root) else verify_enveloped(root)
 
 
-def verify_pdf(data: bytes) -> VerifyResult:
-    """Verify a PDF's signatures (intact, covering the whole file) and any signed XML inside it."""
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.errors import SignatureValidationError
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
+def _refuse_repeated_ids(root) -> None:
+    from kzdocs.errors import XmlError
 
-    from kzdocs.sign.pades import read_pdf
+    ids = Counter(
+        value
+        for element in root.iter()
+        for name, value in element.attrib.items()
+        if name.rsplit("}", 1)[-1] in ("Id", "ID", "id")
+    )
+    repeated = [value for value, count in ids.items() if count > 1]
+    if repeated:  # XML signature wrapping: a second element answering to a signed Id
+        raise XmlError(f"the Id {repeated[0]!r} is given to more than one element")
 
-    embedded = tuple(verify_xml(xml) for xml in embedded_xml(data))
+
+def _check_xml(data: bytes, config: Config) -> Verdict:
+    result = xml_signature(data)
+    if not result.valid:
+        return Verdict(False, result.kind, (f"XML signature: {result.reason}",), **_who(result))
+    problem = _record_problem(result.record, config)
+    if problem:
+        return Verdict(False, result.kind, (problem,), **_who(result))
+    checks = (
+        f"XML signature ({result.kind}): intact, covering the whole record",
+        "the signed record is a valid kzdocs record",
+    )
+    return Verdict(True, result.kind, (), checks, **_who(result), record=result.record)
+
+
+def _record_problem(record: bytes | None, config: Config) -> str | None:
+    from kzdocs.schema import validate
+    from kzdocs.xml import from_xml
+
+    if record is None:
+        return "the signature covers no kzdocs record"
     try:
-        signatures = read_pdf(data).embedded_signatures
+        validate(from_xml(record), config)
+    except KzdocsError as exc:
+        return f"the signed XML is not a valid kzdocs record: {exc}"
+    return None
+
+
+def _who(result: VerifyResult) -> dict:
+    return {
+        "certificate": result.certificate,
+        "signed_at": result.signed_at,
+        "cert_der": result.cert_der,
+    }
+
+
+# -- PDF ----------------------------------------------------------------------------------------
+
+
+def _check_pdf(data: bytes, config: Config) -> Verdict:
+    from kzdocs.errors import EmbeddedXmlError
+    from kzdocs.sign.embedded import read_record_xml
+    from kzdocs.sign.pdfsig import pdf_signatures
+
+    settings = config.verify
+    if len(data) > settings.max_pdf_bytes:
+        limit = settings.max_pdf_bytes
+        reason = f"the file has {len(data)} bytes, over verify.max_pdf_bytes ({limit})"
+        return Verdict(False, "pades", (reason,))
+    try:
+        embedded_xml = read_record_xml(data, max_size=settings.max_embedded_bytes)
+    except EmbeddedXmlError as exc:
+        return Verdict(False, "pades", (str(exc),))
+    try:
+        signatures, unsigned = pdf_signatures(data)
     except Exception as exc:  # a damaged file must yield a verdict, whatever the parser trips on
-        return VerifyResult(False, f"not a readable PDF: {exc}", "pades", embedded=embedded)
+        return Verdict(False, "pades", (f"not a readable PDF: {type(exc).__name__}: {exc}",))
     if not signatures:
-        return VerifyResult(False, "the PDF has no signature", "none", embedded=embedded)
-    info = signed_at = None
-    for number, sig in enumerate(signatures, 1):
-        try:
-            context = ValidationContext(trust_roots=[sig.signer_cert], allow_fetching=False)
-            status = validate_pdf_signature(sig, context)
-        except (SignatureValidationError, ValueError, KeyError) as exc:
-            return VerifyResult(
-                False, f"signature {number}: {exc}", "pades", info, embedded=embedded
-            )
-        cert = x509.load_der_x509_certificate(sig.signer_cert.dump())
-        algorithm = _algorithm(cert, status.md_algorithm)
-        info, signed_at = certificate_info(cert, algorithm), status.signer_reported_dt
-        if not status.intact:
-            reason = f"signature {number}: the signed bytes were changed"
-            return VerifyResult(False, reason, "pades", info, signed_at, embedded)
-        if not status.valid:
-            reason = f"signature {number}: the signature value does not match its certificate"
-            return VerifyResult(False, reason, "pades", info, signed_at, embedded)
-    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        reason = "the PDF was changed after the last signature (an unsigned incremental update)"
-        return VerifyResult(False, reason, "pades", info, signed_at, embedded)
-    broken = [r for r in embedded if r.kind != "none" and not r.valid]
-    if broken:
-        reason = f"PDF signature intact, but the embedded XML's is not: {broken[0].reason}"
-        return VerifyResult(False, reason, "pades", info, signed_at, embedded)
-    return VerifyResult(
-        True, "signature is intact and covers the whole file", "pades", info, signed_at, embedded
+        xml = xml_signature(embedded_xml)
+        return Verdict(False, "none", ("the PDF has no signature",), embedded=(xml,))
+    first = signatures[0]
+    reasons = [p for s in signatures for p in s.problems] + unsigned
+    if first.revision and _signed_copy(first.revision, embedded_xml) != embedded_xml:
+        reasons.append("record.xml is not the one the first PDF signature covers")
+    xml = xml_signature(embedded_xml)
+    reasons += _record_reasons(xml, [s.cert_der for s in signatures], settings.pairings, config)
+    if not reasons:
+        reasons += _page_reasons(first, xml, embedded_xml, config)
+    checks = () if reasons else _pdf_checks(len(signatures), xml.kind)
+    return Verdict(
+        not reasons,
+        "pades",
+        tuple(reasons),
+        checks,
+        certificate=first.info,
+        signed_at=xml.signed_at or first.signed_at,
+        embedded=(xml,),
+        record=xml.record,
+        cert_der=first.cert_der,
+        chain=first.chain,
     )
 
 
-def _algorithm(cert: x509.Certificate, md_algorithm: str) -> str:
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
-    key = cert.public_key()
-    digest = md_algorithm.upper().replace("-", "")
-    if isinstance(key, rsa.RSAPublicKey):
-        return f"RSA-{digest}"
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        return f"ECDSA-{digest}"
-    return f"{type(key).__name__}-{digest}"
-
-
-def embedded_xml(pdf: bytes) -> list[bytes]:
-    """The XML files attached to a PDF (the record a PDF/A-3 document carries)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+def _signed_copy(revision: bytes, embedded_xml: bytes) -> bytes | None:
+    """record.xml as the revision the first signature covers holds it."""
+    from kzdocs.errors import EmbeddedXmlError
+    from kzdocs.sign.embedded import read_record_xml
 
     try:
-        attachments = PdfReader(io.BytesIO(pdf)).attachments
-        found = [
-            content
-            for name in attachments
-            if name.lower().endswith(".xml")
-            for content in attachments[name]
-        ]
-    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
-        _log.debug("no attachments read: %s", exc)
-        return []
-    return found
+        return read_record_xml(revision, max_size=len(embedded_xml))
+    except EmbeddedXmlError:
+        return None
+
+
+def _record_reasons(
+    xml: VerifyResult,
+    pdf_certs: list[bytes | None],
+    pairings: tuple[tuple[str, str], ...],
+    config: Config,
+) -> list[str]:
+    """The embedded record: signed, intact, a valid record, by the PDF's signer."""
+    if not xml.valid:
+        return [f"embedded record.xml: {xml.reason}"]
+    problem = _record_problem(xml.record, config)
+    if problem:
+        return [f"embedded record.xml: {problem}"]
+    return [
+        f"PDF signature {number} is by another certificate than record.xml's "
+        f"({_fingerprint(der)} against {xml.certificate.fingerprint})"
+        for number, der in enumerate(pdf_certs, 1)
+        if der != xml.cert_der and not _paired(xml.cert_der, der, pairings)
+    ]
+
+
+def _paired(xml_der: bytes | None, pdf_der: bytes | None, pairings) -> bool:
+    if xml_der is None or pdf_der is None:
+        return False
+    pair = (_fingerprint(xml_der), _fingerprint(pdf_der))
+    return any((_plain(a), _plain(b)) == tuple(map(_plain, pair)) for a, b in pairings)
+
+
+def _fingerprint(der: bytes | None) -> str:
+    import hashlib
+
+    return hashlib.sha256(der).hexdigest(":").upper() if der else "no certificate"
+
+
+def _plain(fingerprint: str) -> str:
+    return fingerprint.replace(":", "").replace(" ", "").upper()
+
+
+def _page_reasons(first, xml: VerifyResult, embedded_xml: bytes, config: Config) -> list[str]:
+    from kzdocs.crosscheck import page_disagreements
+    from kzdocs.sign.qr import qr_payloads
+
+    signed_at = xml.signed_at or first.signed_at
+    signature = xml.certificate.signature(signed_at, qr_payloads(embedded_xml))
+    problems = page_disagreements(first.revision, xml.record, signature, config=config)
+    return [f"page: {p}" for p in problems]
+
+
+def _pdf_checks(count: int, kind: str) -> tuple[str, ...]:
+    several = f"all {count} PDF signatures" if count > 1 else "the PDF signature"
+    return (
+        f"{several}: intact; nothing that changes the document follows the first",
+        f"embedded record.xml: {kind} signature intact, by the PDF's certificate",
+        "the signed record is a valid kzdocs record",
+        "the page shows the signed record, field by field, and nothing else",
+    )
+
+
+# -- trust --------------------------------------------------------------------------------------
+
+
+def _judge_trust(verdict: Verdict, anchors: tuple[bytes, ...], revocation: bool) -> Verdict:
+    from kzdocs.sign.trust import check_trust
+
+    if not anchors or verdict.cert_der is None:
+        return verdict
+    problem = check_trust(
+        verdict.cert_der, anchors, intermediates=verdict.chain, revocation=revocation
+    )
+    if problem:
+        reasons = (*verdict.reasons, f"not trusted: {problem}")
+        return replace(verdict, trusted=False, trust=f"NOT trusted: {problem}", reasons=reasons)
+    how = " and its revocation status" if revocation else ""
+    note = f"trusted: the certificate chain{how} checked against {len(anchors)} trust anchor(s)"
+    return replace(verdict, trusted=True, trust=note)

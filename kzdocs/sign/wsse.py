@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import copy
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
@@ -19,7 +21,6 @@ from kzdocs.sign.xmldsig import (
     ds,
     parse_time,
     serialize,
-    signed_uris,
     signer_settings,
     verify_signature,
 )
@@ -108,31 +109,50 @@ def verify_wsse(data: bytes | etree._Element) -> VerifyResult:
     envelope = parse_xml(data) if isinstance(data, bytes) else data
     if not is_wsse(envelope):
         return VerifyResult(False, "not a SOAP 1.2 envelope", "none")
-    security = envelope.find(f"{_q(SOAP, 'Header')}/{_q(WSSE, 'Security')}")
-    body = envelope.find(_q(SOAP, "Body"))
-    signature = security.find(ds("Signature")) if security is not None else None
-    if signature is None or body is None:
+    headers = envelope.findall(_q(SOAP, "Header"))
+    bodies = envelope.findall(_q(SOAP, "Body"))
+    securities = headers[0].findall(_q(WSSE, "Security")) if len(headers) == 1 else []
+    signatures = securities[0].findall(ds("Signature")) if len(securities) == 1 else []
+    if len(signatures) != 1 or len(bodies) != 1:
         return VerifyResult(
-            False, "no wsse:Security signature or no soap:Body in the envelope", "none"
+            False,
+            "a kzdocs envelope has one soap:Header with one wsse:Security signature "
+            "and one soap:Body",
+            "none",
         )
-    body_id = body.get(_q(WSU, "Id"))
+    body_id = bodies[0].get(_q(WSU, "Id"))
     if not body_id:
         return VerifyResult(False, "soap:Body has no wsu:Id, so no signature can cover it", "wsse")
     location = f"./{_q(SOAP, 'Header')}/{_q(WSSE, 'Security')}/"
-    result = verify_signature(envelope, signature, location=location, whole_document=f"#{body_id}")
+    result = verify_signature(
+        envelope,
+        signatures[0],
+        location=location,
+        whole_document=f"#{body_id}",
+        read_time=_created,
+    )
     if not result.valid:
         return result
-    return VerifyResult(
-        True, result.reason, "wsse", result.certificate, _created(envelope, signature)
-    )
+    return replace(result, kind="wsse", record=_body_record(result.record))
 
 
-def _created(envelope: etree._Element, signature: etree._Element) -> datetime | None:
-    uris = signed_uris(signature)
-    for timestamp in envelope.iter(_q(WSU, "Timestamp")):
-        if f"#{timestamp.get(_q(WSU, 'Id'))}" in uris:
-            return parse_time(timestamp.findtext(_q(WSU, "Created")))
+def _created(covered: dict[str | None, Any]) -> datetime | None:
+    for reference in covered.values():
+        element = getattr(reference, "signed_xml", None)
+        if element is not None and element.tag == _q(WSU, "Timestamp"):
+            return parse_time(element.findtext(_q(WSU, "Created")))
     return None
+
+
+def _body_record(signed_body: bytes | None) -> bytes | None:
+    """The one record element of the signed Body, as exclusive C14N; None if not exactly one."""
+    body = parse_xml(signed_body) if signed_body else None
+    children = [c for c in body if isinstance(c.tag, str)] if body is not None else []
+    if len(children) != 1:
+        return None
+    record = copy.deepcopy(children[0])
+    etree.cleanup_namespaces(record)
+    return etree.tostring(record, method="c14n", exclusive=True, with_comments=False)
 
 
 def unwrap_wsse(data: bytes) -> bytes:

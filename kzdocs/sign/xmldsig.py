@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 from signxml import (
     CanonicalizationMethod,
@@ -133,22 +136,32 @@ def verify_enveloped(data: bytes | etree._Element) -> VerifyResult:
 
 
 def verify_signature(
-    root: etree._Element, signature: etree._Element, *, location: str, whole_document: str
+    root: etree._Element,
+    signature: etree._Element,
+    *,
+    location: str,
+    whole_document: str,
+    read_time: Callable[[dict[str | None, Any]], datetime | None] | None = None,
 ) -> VerifyResult:
-    """Verify `signature` in `root`; one reference must be `whole_document` (a URI)."""
+    """Verify `signature` in `root`; one reference must be `whole_document` (a URI).
+
+    The signing time and the record are read from what the signature covers (signxml's
+    verified references), never from the tree around it.
+    """
     kind = "xmldsig" if whole_document == "" else "wsse"
     cert = signature_certificate(signature, root)
     if cert is None:
         return VerifyResult(False, "no X.509 certificate in the signature", kind)
     algorithm = signature_algorithm(signature)
     info = certificate_info(cert, algorithm)
+    der = cert.public_bytes(Encoding.DER)
     if algorithm not in LOCAL_METHODS:
         reason = f"algorithm {algorithm} cannot be verified locally; verify through NCANode"
-        return VerifyResult(False, reason, kind, info)
+        return VerifyResult(False, reason, kind, info, cert_der=der)
     uris = signed_uris(signature)
     if whole_document not in uris:
         reason = f"the signature does not cover the whole document (references {uris})"
-        return VerifyResult(False, reason, kind, info)
+        return VerifyResult(False, reason, kind, info, cert_der=der)
     config = SignatureConfiguration(
         location=location,
         expect_references=len(uris),
@@ -156,11 +169,27 @@ def verify_signature(
         digest_algorithms=frozenset({DigestAlgorithm.SHA256}),
     )
     try:
-        XMLVerifier().verify(root, x509_cert=cert, expect_config=config)
+        verified = XMLVerifier().verify(root, x509_cert=cert, expect_config=config)
     except (InvalidSignature, InvalidInput) as exc:
-        return VerifyResult(False, f"signature does not match the document: {exc}", kind, info)
-    signed_at = signing_time(signature, uris)
-    return VerifyResult(True, "signature is intact", kind, info, signed_at)
+        reason = f"signature does not match the document: {exc}"
+        return VerifyResult(False, reason, kind, info, cert_der=der)
+    except (etree.LxmlError, ValueError, TypeError) as exc:  # signxml's own schema check, …
+        reason = f"the signature cannot be checked: {type(exc).__name__}: {exc}"
+        return VerifyResult(False, reason, kind, info, cert_der=der)
+    covered = dict(zip(uris, verified if isinstance(verified, list) else [verified], strict=True))
+    signed_at = (read_time or _signed_time)(covered)
+    record = covered[whole_document].signed_data
+    return VerifyResult(
+        True, "signature is intact", kind, info, signed_at, record=record, cert_der=der
+    )
+
+
+def _signed_time(covered: dict[str | None, Any]) -> datetime | None:
+    element = getattr(covered.get(f"#{TIME_ID}"), "signed_xml", None)
+    if element is None or element.get("Id") != TIME_ID:
+        return None
+    path = f"{ds('SignatureProperties')}/{ds('SignatureProperty')}/{{{KZ}}}SigningTime"
+    return parse_time(element.findtext(path))
 
 
 def signature_certificate(
