@@ -58,27 +58,26 @@ class SignerBody(BaseModel):
     serial: str
     issuer: str
     algorithm: str
-    signed_at: str
+    sha256_fingerprint: str
+    not_before: str
+    not_after: str
     test_certificate: bool
 
 
-class SignatureCheckBody(BaseModel):
-    valid: bool
-    reason: str
-    kind: str = Field(description="xmldsig, wsse, pades or none")
-    signer: SignerBody | None
-
-
 class VerifyBody(BaseModel):
-    """What `kzdocs verify` says: valid only if every signature holds and the page agrees."""
+    """The verdict of `kzdocs verify --json` (kzdocs.sign.verdict.Verdict.to_dict)."""
 
-    valid: bool
+    valid: bool = Field(description="intact, nothing after the signature, one signer, page agrees")
+    trusted: bool | None = Field(description="chains to a trust anchor; null: none were given")
+    accepted: bool = Field(description="valid, and trusted when anchors were given")
+    exit_code: int = Field(description="0 valid, 1 invalid, 3 intact but not trusted")
+    kind: str = Field(description="pades, xmldsig, wsse or none")
+    reasons: list[str]
+    checks: list[str]
+    trust: str
+    signer: SignerBody | None
+    signed_at: str | None
     document: Literal["pdf", "xml"]
-    signature: SignatureCheckBody
-    embedded: list[SignatureCheckBody]
-    visible_disagreements: list[str] | None = Field(
-        default=None, description="PDF only: what the page fails to show of the embedded XML"
-    )
 
 
 class HealthBody(BaseModel):

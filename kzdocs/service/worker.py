@@ -147,43 +147,12 @@ def _zip(files: list[tuple[str, bytes]]) -> bytes:
 
 
 def verification(data: bytes, config: Config) -> dict[str, Any]:
-    """What `kzdocs verify` says of a signed PDF or XML, as JSON."""
-    from kzdocs.sign import verify_pdf, verify_xml
+    """What `kzdocs verify --json` says of a signed PDF or XML: the same one verdict."""
+    from kzdocs.sign.verify import verify
 
-    is_pdf = data.startswith(b"%PDF")
-    result = verify_pdf(data) if is_pdf else verify_xml(data)
-    embedded = [_result_json(inner) for inner in result.embedded]
-    valid = result.valid and all(inner.valid for inner in result.embedded)
-    body: dict[str, Any] = {
-        "valid": valid,
-        "document": "pdf" if is_pdf else "xml",
-        "signature": _result_json(result),
-        "embedded": embedded,
-    }
-    if is_pdf:
-        from kzdocs.crosscheck import visible_disagreements
-
-        problems = visible_disagreements(data, config=config)
-        body["visible_disagreements"] = problems
-        body["valid"] = valid and not problems
+    body = verify(data, config=config).to_dict()
+    body["document"] = "pdf" if data.startswith(b"%PDF") else "xml"
     return body
-
-
-def _result_json(result) -> dict[str, Any]:
-    signature = result.signature
-    signer = None
-    if signature is not None:
-        signer = {
-            "subject": signature.subject,
-            "iin": signature.iin,
-            "bin": signature.bin,
-            "serial": signature.serial,
-            "issuer": signature.issuer,
-            "algorithm": signature.algorithm,
-            "signed_at": signature.signed_at.isoformat(),
-            "test_certificate": signature.test_certificate,
-        }
-    return {"valid": result.valid, "reason": result.reason, "kind": result.kind, "signer": signer}
 
 
 def extract(pdf: bytes, as_record: bool) -> bytes:
