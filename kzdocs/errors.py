@@ -175,3 +175,7 @@ class ServiceError(KzdocsError, RuntimeError):
         self.message = message
         self.extra = extra
         super().__init__(f"{status} {error}: {message}")
+
+
+class QrPayloadError(KzdocsError, ValueError):
+    """QR code contents that do not make one signed XML (docs/qr-payload.md): the reason."""

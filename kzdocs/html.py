@@ -26,7 +26,7 @@ from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import TemplateError
 from kzdocs.schema import Document, validate
 from kzdocs.sign import Signature
-from kzdocs.sign.qr import qr_svg
+from kzdocs.sign.qr import qr_data_uri
 
 SHIPPED = "kzdocs.templates"
 
@@ -173,5 +173,5 @@ def _filters() -> dict[str, Callable[..., Any]]:
         "unit": _localized(formatting.unit),
         "date": formatting.date,
         "astana_time": formatting.astana_time,
-        "qr_data_uri": qr_svg,
+        "qr_data_uri": qr_data_uri,
     }

@@ -42,7 +42,7 @@ SIGNATURE = Signature(
     algorithm="RSA-SHA256",
     signed_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
     iin="900115300013",
-    qr_payloads=("<signed part 1>", "<signed part 2>"),
+    qr_payloads=(b"<signed part 1>", b"<signed part 2>"),
 )
 
 
@@ -429,4 +429,6 @@ def test_signed_docx_draws_the_qr_codes_as_pictures():
     pictures = document.inline_shapes
     descriptions = [p._inline.docPr.get("descr") for p in pictures]
     assert descriptions == [f"QR {n}/{len(pictures)}" for n in range(1, len(pictures) + 1)]
-    assert all(p.width == p.height and abs(p.width - Mm(35)) < Mm(0.5) for p in pictures)
+    # As large as in the PDF: one module is 1/75 inch (the print CSS's image-resolution).
+    sides = {p.width for p in pictures if p.width == p.height}
+    assert len(sides) == 1 and Mm(45) < sides.pop() < Mm(54)

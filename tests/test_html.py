@@ -368,7 +368,7 @@ def test_record_text_is_escaped_never_markup_nor_template_code(record, count, la
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_signed_document_shows_the_signature_and_no_draft_mark(lang):
-    signature = _signature(qr_payloads=("first chunk", "second chunk"))
+    signature = _signature(qr_payloads=(b"first chunk", b"second chunk"))
     html = render_html(validate(_record("license-export-wheat.json")), lang, signature=signature)
     tree = _tree(html)
     assert tree.find_class("draft-mark") == []
@@ -386,7 +386,7 @@ def test_signed_document_shows_the_signature_and_no_draft_mark(lang):
     assert re.search(f"{when}[^:]*: 02.03.2026 09:05", text)  # 04:05 UTC is 09:05 in Astana
     sources = [img.get("src") for img in _field(tree, 18).xpath(".//img")]
     assert len(sources) == 2
-    assert all(src.startswith("data:image/svg+xml;base64,") for src in sources)
+    assert all(src.startswith("data:image/png;base64,") for src in sources)
 
 
 def test_signature_without_qr_payloads_or_ids_renders_no_image():
@@ -423,9 +423,9 @@ def test_print_css_is_inlined_unescaped():
 
 def test_rendering_is_deterministic():
     document = validate(_record("license-import-alcohol.json"))
-    first = render_html(document, "ru", signature=_signature(qr_payloads=("x",)))
+    first = render_html(document, "ru", signature=_signature(qr_payloads=(b"x",)))
     environment.cache_clear()
-    assert render_html(document, "ru", signature=_signature(qr_payloads=("x",))) == first
+    assert render_html(document, "ru", signature=_signature(qr_payloads=(b"x",))) == first
 
 
 def test_a_raw_record_is_validated_first():

@@ -24,7 +24,7 @@ def test_command_output_is_the_signed_xml_and_its_details():
     assert signature.subject == "ТЕСТОВ ТЕСТ ТЕСТОВИЧ (ТЕСТ / TEST)"
     assert signature.iin == "900115300013"
     assert signature.algorithm == "RSA-SHA256"
-    assert signature.qr_payloads[0].startswith("1/")
+    assert signature.qr_payloads[0].startswith(b"KZ1:1/")
 
 
 def test_non_zero_exit_is_a_signing_error_with_stderr():

@@ -22,14 +22,35 @@ def is_svg(img: etree._Element) -> bool:
 
 
 def qr_inline(document: WordDocument, img: etree._Element, shape_id: int) -> etree._Element:
-    """The picture of a QR code whose payload the HTML carries in `data-qr`: Word takes no SVG,
-    so the same code is drawn again as PNG, at the 35 mm the print CSS gives it."""
-    from kzdocs.sign.qr import qr_png
+    """The picture of a QR code (`data-qr`): the same code as the HTML's PNG, as large as the
+    print CSS makes it, each module drawn as a block of pixels (Word smooths a small image it
+    scales up)."""
+    sharp, modules = _blocky(_png_bytes(img))
+    side = modules * L.EMU_PER_INCH // QR_MODULES_PER_INCH
+    return _picture(document, sharp, side, side, img.get("alt"), shape_id)
 
-    side = str(round(35 / 25.4 * L.CSS_PX_PER_INCH))
-    png = etree.Element("img", src=qr_png(img.get("data-qr")), width=side, height=side)
-    png.set("alt", img.get("alt") or "QR")
-    return png_inline(document, png, shape_id)
+
+QR_MODULES_PER_INCH = 75  # the print CSS's image-resolution for QR codes
+_QR_PIXELS_PER_MODULE = 8
+
+
+def _blocky(png: bytes) -> tuple[bytes, int]:
+    """`png` (one pixel a module) scaled up without smoothing, as a 1-bit PNG; and its side
+    in modules."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(png)) as image:
+            side = image.width
+            large = image.convert("L").resize(
+                (side * _QR_PIXELS_PER_MODULE, image.height * _QR_PIXELS_PER_MODULE),
+                Image.Resampling.NEAREST,
+            )
+    except (UnidentifiedImageError, OSError) as exc:
+        raise RenderError(f"<img data-qr>: the PNG cannot be read ({exc})") from exc
+    out = io.BytesIO()
+    large.convert("1", dither=Image.Dither.NONE).save(out, format="PNG", compress_level=1)
+    return out.getvalue(), side
 
 
 def png_inline(document: WordDocument, img: etree._Element, shape_id: int) -> etree._Element:
@@ -38,6 +59,30 @@ def png_inline(document: WordDocument, img: etree._Element, shape_id: int) -> et
     `shape_id` is unique per document; python-docx's own counter cannot see pictures that are
     not yet attached to the body.
     """
+    width, height = _length(img, "width"), _length(img, "height")
+    return _picture(document, _png_bytes(img), width, height, img.get("alt"), shape_id)
+
+
+def _picture(
+    document: WordDocument,
+    data: bytes,
+    width: int | None,
+    height: int | None,
+    alt: str | None,
+    shape_id: int,
+) -> etree._Element:
+    inline = document.part.new_pic_inline(io.BytesIO(data), width, height)
+    cx = int(inline.extent.cx)
+    if cx > _TEXT_WIDTH_EMU:  # a picture never overflows the text column
+        inline = document.part.new_pic_inline(io.BytesIO(data), _TEXT_WIDTH_EMU, None)
+    inline.docPr.set("id", str(shape_id))
+    inline.docPr.set("name", f"Picture {shape_id}")
+    if alt:
+        inline.docPr.set("descr", alt)
+    return inline
+
+
+def _png_bytes(img: etree._Element) -> bytes:
     src = img.get("src") or ""
     if not src.startswith(PNG_PREFIX):
         raise RenderError(
@@ -50,17 +95,7 @@ def png_inline(document: WordDocument, img: etree._Element, shape_id: int) -> et
         raise RenderError(f"<img>: the base64 PNG data is malformed ({exc})") from exc
     if not data.startswith(_PNG_MAGIC):
         raise RenderError("<img>: data:image/png does not hold a PNG image")
-    width, height = _length(img, "width"), _length(img, "height")
-    inline = document.part.new_pic_inline(io.BytesIO(data), width, height)
-    cx = int(inline.extent.cx)
-    if cx > _TEXT_WIDTH_EMU:  # a picture never overflows the text column
-        inline = document.part.new_pic_inline(io.BytesIO(data), _TEXT_WIDTH_EMU, None)
-    inline.docPr.set("id", str(shape_id))
-    inline.docPr.set("name", f"Picture {shape_id}")
-    alt = img.get("alt")
-    if alt:
-        inline.docPr.set("descr", alt)
-    return inline
+    return data
 
 
 _TEXT_WIDTH_EMU = L.TEXT_WIDTH * L.EMU_PER_INCH // 1440

@@ -19,7 +19,8 @@ class Signature:
     iin: str | None = None  # SERIALNUMBER=IIN… of the subject
     bin: str | None = None  # OU=BIN… of the subject
     test_certificate: bool = False
-    qr_payloads: tuple[str, ...] = field(default=())  # the signed data, split into chunks
+    # The contents of the QR codes that carry the signed XML (docs/qr-payload.md).
+    qr_payloads: tuple[bytes, ...] = field(default=())
 
 
 # The rest of the stage is imported on first use: signxml and pyHanko are slow to import and
@@ -37,9 +38,10 @@ _EXPORTS = {
     "LocalKeySigner": "kzdocs.sign.signers",
     "CommandSigner": "kzdocs.sign.signers",
     "NCANodeSigner": "kzdocs.sign.ncanode",
+    "qr_data_uri": "kzdocs.sign.qr",
     "qr_payloads": "kzdocs.sign.qr",
-    "qr_svg": "kzdocs.sign.qr",
     "qr_png": "kzdocs.sign.qr",
+    "read_qr_payloads": "kzdocs.sign.qr",
     "verify_xml": "kzdocs.sign.verify",
     "verify_pdf": "kzdocs.sign.verify",
     "wrap_and_sign_wsse": "kzdocs.sign.wsse",

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from datetime import datetime
+from functools import lru_cache
 from io import BytesIO
 
-from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
@@ -47,20 +48,52 @@ class _Writer(IncrementalPdfFileWriter):
         return None
 
 
-def _pyhanko_signer(material: KeyMaterial) -> signers.SimpleSigner:
-    der = serialization.Encoding.DER
-    key_der = material.key.private_bytes(
-        der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    certs = [
-        asn1_x509.Certificate.load(c.public_bytes(der))
-        for c in (material.certificate, *material.chain)
-    ]
-    return signers.SimpleSigner(
-        signing_cert=certs[0],
-        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs(certs),
-    )
+class _KeptKeySigner(signers.Signer):
+    """A pyHanko signer over the key kzdocs already holds, parsed once.
+
+    pyHanko's SimpleSigner re-reads its key from DER for every signature it makes (twice a PDF,
+    with the size estimate); this one signs with the `cryptography` key object, and answers
+    the estimate's dry run with placeholder bytes of the largest size a signature can take.
+    """
+
+    def __init__(self, material: KeyMaterial):
+        der = serialization.Encoding.DER
+        certs = [
+            asn1_x509.Certificate.load(c.public_bytes(der))
+            for c in (material.certificate, *material.chain)
+        ]
+        super().__init__(
+            signing_cert=certs[0], cert_registry=SimpleCertificateStore.from_certs(certs)
+        )
+        self.key = material.key
+        self.reserved: int | None = None  # the CMS room the first signature needed
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run=False) -> bytes:
+        if dry_run:
+            return bytes(_max_signature_length(self.key))
+        digest = _HASHES[digest_algorithm]()
+        if isinstance(self.key, ec.EllipticCurvePrivateKey):
+            return self.key.sign(data, ec.ECDSA(digest))
+        if isinstance(self.key, rsa.RSAPrivateKey):
+            return self.key.sign(data, padding.PKCS1v15(), digest)
+        raise SigningError(f"PAdES signing does not support {type(self.key).__name__} keys")
+
+
+_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+
+
+def _max_signature_length(key) -> int:
+    """The longest raw signature `key` makes: an RSA signature is as long as the modulus, an
+    ECDSA one a DER sequence of two integers of up to the order's length plus a sign byte."""
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        integers = 2 * (2 + (key.curve.key_size + 7) // 8 + 1)
+        return integers + (2 if integers < 128 else 3)
+    return (key.key_size + 7) // 8
+
+
+@lru_cache(maxsize=8)
+def _signer(material: KeyMaterial) -> _KeptKeySigner:
+    return _KeptKeySigner(material)
 
 
 def sign_pdf_pades(pdf: bytes, material: KeyMaterial, signed_at: datetime | None) -> bytes:
@@ -68,12 +101,12 @@ def sign_pdf_pades(pdf: bytes, material: KeyMaterial, signed_at: datetime | None
     moment = aware(signed_at)
     try:
         writer = _Writer(pdf, moment)
-        return asyncio.run(_sign(writer, material, moment))
+        return asyncio.run(_sign(writer, _signer(material), moment))
     except (PdfError, PyhankoSigningError, ValueError) as exc:
         raise SigningError(f"cannot sign the PDF: {exc}") from exc
 
 
-async def _sign(writer: _Writer, material: KeyMaterial, moment: datetime) -> bytes:
+async def _sign(writer: _Writer, signer: _KeptKeySigner, moment: datetime) -> bytes:
     # PdfSigner.sign_pdf stamps the wall clock; this is its sequence with the time pinned.
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
@@ -81,16 +114,16 @@ async def _sign(writer: _Writer, material: KeyMaterial, moment: datetime) -> byt
         subfilter=fields.SigSeedSubFilter.PADES,
     )
     pdf_signer = signers.PdfSigner(
-        meta,
-        signer=_pyhanko_signer(material),
-        new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME),
+        meta, signer=signer, new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME)
     )
     session = pdf_signer.init_signing_session(writer)
     session.system_time = moment
     _add_empty_appearance(writer, session.sig_field)
-    # The estimate signs a dummy digest; an ECDSA signature's DER length varies by a few bytes
-    # from one signing to the next, so leave room for that (RSA lengths never vary).
-    reserved = await session.estimate_signature_container_size(None, tight=True) + _SLACK
+    # The room for the CMS is the same for every document a key signs (the dry run counts the
+    # longest signature the key can make); the slack covers the signing time's encoding.
+    if signer.reserved is None:
+        signer.reserved = await session.estimate_signature_container_size(None, tight=True)
+    reserved = signer.reserved + _SLACK
     tbs = session.prepare_tbs_document(validation_info=None, bytes_reserved=reserved)
     prepared, output = tbs.digest_tbs_document()
     post = await tbs.perform_signature(
