@@ -28,7 +28,7 @@ class CertificateInfo:
     test_certificate: bool = False
     fingerprint: str = ""  # SHA-256 of the DER certificate, hex, upper case, colon-separated
 
-    def signature(self, signed_at: datetime, qr_payloads: tuple[str, ...] = ()) -> Signature:
+    def signature(self, signed_at: datetime, qr_payloads: tuple[bytes, ...] = ()) -> Signature:
         """The field-18 description of a signature made with this certificate at `signed_at`."""
         return Signature(
             subject=self.subject,
