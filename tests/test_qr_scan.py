@@ -39,7 +39,9 @@ def zbar(images: list[Path]) -> list[bytes]:
     assert done.returncode in (0, 4), done.stderr  # 4: an image without any code
     starts = [match.start() for match in _CODE.finditer(done.stdout)]
     ends = [*starts[1:], len(done.stdout)][: len(starts)]
-    return [done.stdout[start:end].removesuffix(b"\n") for start, end in zip(starts, ends)]
+    return [
+        done.stdout[start:end].removesuffix(b"\n") for start, end in zip(starts, ends, strict=True)
+    ]
 
 
 def page_images(pdf: bytes, folder: Path) -> list[Path]:
