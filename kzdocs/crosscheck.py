@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
@@ -107,22 +107,12 @@ def _expected(document, lang: str, signature, config: Config):
     from kzdocs.render import metadata
     from kzdocs.sign.embedded import page_texts
 
-    html = render_html(document, lang, config=config, signature=_with_small_codes(signature))
+    html = render_html(document, lang, config=config, signature=signature)
     pdf = render_pdf(html, meta=metadata(document, lang, config))
     pages, _ = page_texts(pdf)
     draft = lxml.html.fromstring(render_html(document, lang, config=config))
     mark = normalise(" ".join(draft.xpath("//div[@class='draft-mark']//text()")))
     return pages, _spans(html, _PAGE_BREAK.join(normalise(p) for p in pages)), mark
-
-
-def _with_small_codes(signature):
-    """`signature` with one-character QR codes: a QR code is a picture without text in a box the
-    style sheet sizes (35 mm), and drawing the real ones costs about a second a page."""
-    if signature is None or not signature.qr_payloads:
-        return signature
-    total = len(signature.qr_payloads)
-    codes = tuple(f"{n}/{total}:0" for n in range(1, total + 1))
-    return replace(signature, qr_payloads=codes)
 
 
 def _spans(html: str, expected: str) -> list[_Span]:
