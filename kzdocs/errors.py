@@ -12,7 +12,8 @@ class KzdocsError(Exception):
 
 @dataclass(frozen=True)
 class FieldError:
-    """One broken rule of a record: where (form field and JSON path), which rule, what value."""
+    """One broken rule of a record: where (form field and JSON path), which rule, what value;
+    the message in English (`message`), Kazakh and Russian."""
 
     field: int | None
     label_kk: str
@@ -21,22 +22,34 @@ class FieldError:
     rule: str
     message: str
     value: Any = None
+    message_kk: str = ""
+    message_ru: str = ""
 
     def label(self, lang: str = "kk") -> str:
+        """The field's label in kk or ru; English messages name it in Kazakh, the state language
+        (the forms have no English labels)."""
         return self.label_ru if lang == "ru" else self.label_kk
 
-    def describe(self, lang: str = "kk") -> str:
-        """«field 15 (Код товара…) goods.hs_code: must be 10 digits, got '10019900'»."""
-        where = f"field {self.field}" if self.field is not None else "record"
+    def text(self, lang: str = "en") -> str:
+        """The message in 'en', 'kk' or 'ru'."""
+        return {"kk": self.message_kk, "ru": self.message_ru}.get(lang) or self.message
+
+    def describe(self, lang: str = "en") -> str:
+        """«field 15 (Код товара…) goods.hs_code: must be 10 digits, got '10019900'», in English,
+        Kazakh («15-баған (…) …») or Russian («графа 15 (…) …»)."""
+        from kzdocs.messages import N_, message
+
+        where = message(N_("field {number}"), number=self.field) if self.field is not None else None
+        where = (where or message(N_("record"))).text(lang)
         label = self.label(lang)
         label = f" ({label})" if label else ""
-        return f"{where}{label} {self.path or '<root>'}: {self.message}"
+        return f"{where}{label} {self.path or '<root>'}: {self.text(lang)}"
 
     def as_json(self) -> dict[str, Any]:
         """The shape `kzdocs validate --json` prints."""
         data = asdict(self)
-        data["value"] = _jsonable(self.value)
-        return data
+        value = _jsonable(data.pop("value"))
+        return {**data, "value": value}
 
 
 def _jsonable(value: Any) -> Any:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kzdocs.messages import N_
+
 _SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 # The 5th digit: 0–3 start the day of birth of a person (IIN), 4–6 name a legal entity's type
 # (BIN); 7–9 occur in neither.
@@ -33,11 +35,11 @@ def check_digit(first11: str) -> int | None:
 def bin_iin_problem(value: Any) -> tuple[str, str] | None:
     """(rule, message) for a value that is not a valid BIN/IIN, else None."""
     if not _is_digits(value, 12):
-        return "bin_iin_format", "must be 12 digits"
+        return "bin_iin_format", N_("must be 12 digits")
     if value[4] not in _IIN_FIFTH + _BIN_FIFTH:
-        return "bin_iin_format", "must have 0–3 (IIN) or 4–6 (BIN) as its 5th digit"
+        return "bin_iin_format", N_("must have 0–3 (IIN) or 4–6 (BIN) as its 5th digit")
     if check_digit(value[:11]) != int(value[11]):
-        return "bin_iin_checksum", "must have a valid check digit (12th digit)"
+        return "bin_iin_checksum", N_("must have a valid check digit (12th digit)")
     return None
 
 

@@ -57,11 +57,41 @@ def test_validate_json_lists_every_error_with_field_and_rule(tmp_path, capsys):
     assert set(errors[0]) >= {"field", "path", "rule", "message", "value"}
 
 
-def test_validate_text_names_the_field_in_the_language_asked(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "field 14 (Өлшем бірлігі) unit: must be a code of the EAEU classifier of units, "
+               "got '999'"),
+        ("kk", "14-баған (Өлшем бірлігі) unit: ЕАЭО өлшем бірліктері сыныптауышының коды болуы "
+               "керек, берілгені: '999'"),
+        ("ru", "графа 14 (Единица измерения) unit: должно быть кодом классификатора единиц "
+               "измерения ЕАЭС, получено: '999'"),
+    ],
+)  # fmt: skip
+def test_validate_prints_the_messages_in_the_language_asked(tmp_path, capsys, lang, expected):
     path = _broken_copy(tmp_path, unit="999")
-    assert main(["validate", "--lang", "ru", str(path)]) == 1
-    expected = "field 14 (Единица измерения) unit: must be a code of the EAEU classifier of units"
-    assert f"{expected}, got '999'" in capsys.readouterr().out
+    assert main(["validate", "--lang", lang, str(path), str(WHEAT)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    verdicts = {"en": ("1 error(s)", "valid"), "kk": ("қателер саны — 1", "қате жоқ"),
+                "ru": ("ошибок — 1", "ошибок нет")}[lang]  # fmt: skip
+    assert out == [f"{path}: {verdicts[0]}", f"  - {expected}", f"{WHEAT}: {verdicts[1]}"]
+
+
+def test_validate_prints_english_by_default_and_json_in_all_three(tmp_path, capsys):
+    path = _broken_copy(tmp_path, unit="999")
+    assert main(["validate", str(path)]) == 1
+    assert "must be a code of the EAEU classifier of units, got '999'" in capsys.readouterr().out
+    assert main(["validate", "--json", "--lang", "ru", str(path)]) == 1
+    [error] = json.loads(capsys.readouterr().out)
+    assert error["message"] == "must be a code of the EAEU classifier of units, got '999'"
+    assert error["message_kk"].endswith("болуы керек, берілгені: '999'")
+    assert error["message_ru"].endswith("единиц измерения ЕАЭС, получено: '999'")
+
+
+def test_validate_refuses_a_language_it_has_no_messages_in(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["validate", "--lang", "de", str(WHEAT)])
+    assert caught.value.code == 2
 
 
 @pytest.mark.parametrize(

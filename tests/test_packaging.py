@@ -64,6 +64,9 @@ def test_the_wheel_is_pure_python_and_holds_only_kzdocs(tmp_path):
         assert "Root-Is-Purelib: true" in archive.read("kzdocs-0.1.0.dist-info/WHEEL").decode()
     assert tops == {"kzdocs", "kzdocs-0.1.0.dist-info"}
     assert not [n for n in archive.namelist() if n.endswith((".so", ".pyd", ".c"))]
+    # The compiled message catalogues ship in the wheel: a fresh install speaks kk and ru.
+    catalogues = {f"kzdocs/locale/{lang}/LC_MESSAGES/kzdocs.mo" for lang in ("kk", "ru")}
+    assert catalogues <= set(archive.namelist())
 
 
 _CACHES = shutil.ignore_patterns("__pycache__", "*.pyc")

@@ -185,17 +185,27 @@ def test_message_states_the_rule_and_the_value():
     record["goods"]["hs_code"] = "10019900"
     (error,) = _errors(record)
     assert error.message == "must be 10 digits, got '10019900'"
-    assert error.describe("ru") == (
-        "field 15 (Код товара по ТН ВЭД ЕАЭС и его описание) goods.hs_code: "
-        "must be 10 digits, got '10019900'"
+    assert error.message_kk == "10 цифрдан тұруы керек, берілгені: '10019900'"
+    assert error.message_ru == "должно состоять из 10 цифр, получено: '10019900'"
+    assert error.describe() == (
+        "field 15 (Сыртқы экономикалық қызметтің Бірыңғай тауар номенклатурасы бойынша тауардың "
+        "коды және оның сипаттамасы) goods.hs_code: must be 10 digits, got '10019900'"
     )
+    assert error.describe("ru") == (
+        "графа 15 (Код товара по ТН ВЭД ЕАЭС и его описание) goods.hs_code: "
+        "должно состоять из 10 цифр, получено: '10019900'"
+    )
+    assert error.describe("kk").startswith("15-баған (Сыртқы экономикалық")
 
 
 def test_error_json_has_the_documented_keys_and_the_form_labels():
     record = dict(_fixture("permit-export-flour"), unit="999")
     (error,) = _errors(record)
     data = error.as_json()
-    assert list(data) == ["field", "label_kk", "label_ru", "path", "rule", "message", "value"]
+    assert list(data) == [
+        *("field", "label_kk", "label_ru", "path", "rule"),
+        *("message", "message_kk", "message_ru", "value"),
+    ]
     assert data == {
         "field": 14,
         "label_kk": "Өлшем бірлігі",
@@ -203,6 +213,8 @@ def test_error_json_has_the_documented_keys_and_the_form_labels():
         "path": "unit",
         "rule": "unit_code",
         "message": "must be a code of the EAEU classifier of units, got '999'",
+        "message_kk": "ЕАЭО өлшем бірліктері сыныптауышының коды болуы керек, берілгені: '999'",
+        "message_ru": "должно быть кодом классификатора единиц измерения ЕАЭС, получено: '999'",
         "value": "999",
     }
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data

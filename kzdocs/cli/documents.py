@@ -21,6 +21,7 @@ from kzdocs.cli.signing import add_signer_options, signer_spec
 from kzdocs.config import Config
 from kzdocs.errors import ValidationError
 from kzdocs.forms import KINDS, LANGS
+from kzdocs.messages import MESSAGE_LANGS, N_, Message, message
 from kzdocs.records import load_record, read_record
 from kzdocs.render import FORMATS, render
 from kzdocs.schema import json_schema, validate
@@ -114,10 +115,10 @@ def _record(source: Path) -> dict:
     return load_record(source)
 
 
-def _report_invalid(source: Path, exc: ValidationError, lang: str = "kk") -> int:
+def _report_invalid(source: Path, exc: ValidationError) -> int:
     print(f"{source}: {len(exc.errors)} error(s) in the record:", file=sys.stderr)
     for error in exc.errors:
-        print(f"  - {error.describe(lang)}", file=sys.stderr)
+        print(f"  - {error.describe()}", file=sys.stderr)
     return EXIT_INVALID
 
 
@@ -127,8 +128,15 @@ def _report_invalid(source: Path, exc: ValidationError, lang: str = "kk") -> int
 def validate_parser(commands) -> None:
     sub = command(commands, "validate", _validate, "check records against every rule of their kind")
     sub.add_argument("records", nargs="+", type=Path, metavar="RECORD.json", help="'-': stdin")
-    sub.add_argument("--json", action="store_true", help="print the errors as JSON")
-    sub.add_argument("--lang", choices=LANGS, default="kk", help="language of the field labels")
+    sub.add_argument(
+        "--json", action="store_true", help="print the errors as JSON (messages in en, kk, ru)"
+    )
+    sub.add_argument(
+        "--lang",
+        choices=MESSAGE_LANGS,
+        default="en",
+        help="language of the messages: en (default; labels in Kazakh), kk or ru",
+    )
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -142,10 +150,16 @@ def _validate(args: argparse.Namespace) -> int:
         print()
     else:
         for path, errors in results.items():
-            print(f"{path}: valid" if not errors else f"{path}: {len(errors)} error(s)")
+            print(_verdict(path, errors).text(args.lang))
             for error in errors:
                 print(f"  - {error.describe(args.lang)}")
     return EXIT_INVALID if any(results.values()) else EXIT_OK
+
+
+def _verdict(path: str, errors: list) -> Message:
+    if not errors:
+        return message(N_("{path}: valid"), path=path)
+    return message(N_("{path}: {count} error(s)"), path=path, count=len(errors))
 
 
 def _errors_of(path: Path, config: Config) -> list:

@@ -16,6 +16,7 @@ import pydantic
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import FieldError, ValidationError
 from kzdocs.forms import FORMS, KINDS, Label, get_form
+from kzdocs.messages import N_, Message, got, message
 from kzdocs.schema.models import MODELS, Document, Refusal, TradeDocument
 from kzdocs.schema.rules import configured_number, facts_of_document
 from kzdocs.schema.types import Text
@@ -67,7 +68,7 @@ def validate(record: Mapping[str, Any] | Document, config: Config = DEFAULT) -> 
                     None,
                     "",
                     "object_type",
-                    f"must be a JSON object, got {_json_type(record)}",
+                    message(N_("must be a JSON object, got {type}"), type=_json_type(record)),
                     record,
                 )
             ]
@@ -76,11 +77,11 @@ def validate(record: Mapping[str, Any] | Document, config: Config = DEFAULT) -> 
     if not isinstance(kind, str) or kind not in FORMS:  # a list or object is no kind either
         kinds = ", ".join(KINDS)
         if "kind" in record:
-            error = _error(
-                None, "kind", "kind", f"must be one of {kinds}, got {_short(kind)}", kind
-            )
+            said = got(message(N_("must be one of {kinds}"), kinds=kinds), _short(kind))
+            error = _error(None, "kind", "kind", said, kind)
         else:
-            error = _error(None, "kind", "required", f"is required: one of {kinds}", None)
+            said = message(N_("is required: one of {kinds}"), kinds=kinds)
+            error = _error(None, "kind", "required", said, None)
         raise ValidationError([error])
     return MODELS[kind].model_validate(dict(record), context={"config": config})
 
@@ -119,12 +120,13 @@ def _order(error: FieldError) -> tuple[int, str]:
     return (error.field if error.field is not None else 99, error.path)
 
 
-def _error(kind: str | None, path: str, rule: str, message: str, value: Any) -> FieldError:
+def _error(kind: str | None, path: str, rule: str, said: Message, value: Any) -> FieldError:
     from kzdocs.words import label_of
 
     key = re.split(r"[.\[]", path, maxsplit=1)[0]
     number, label = label_of(kind, key) if kind else (None, Label("", ""))
-    return FieldError(number, label.kk, label.ru, path, rule, message, value)
+    kk, ru = said.text("kk"), said.text("ru")
+    return FieldError(number, label.kk, label.ru, path, rule, said.text("en"), value, kk, ru)
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
@@ -138,38 +140,54 @@ def _from_pydantic(kind: str | None, exc: pydantic.ValidationError) -> Iterator[
     for item in exc.errors(include_url=False):
         rule = _RULES.get(item["type"], item["type"])
         value = None if rule == "required" else item.get("input")
-        message = _message(item, rule, value) if item["type"] in _RULES else item["msg"]
-        yield _error(kind, _path(item["loc"]), rule, message, value)
+        yield _error(kind, _path(item["loc"]), rule, _message(item, rule, value), value)
 
 
-def _message(item: Any, rule: str, value: Any) -> str:
-    """kzdocs' wording for the rules pydantic checks itself, quoting the value like ours do."""
+def _message(item: Any, rule: str, value: Any) -> Message:
+    """The message of a kzdocs rule (carried in the error's context, see `schema.types.broken`),
+    or kzdocs' wording for the rules pydantic checks itself, quoting the value like ours do."""
     ctx = item.get("ctx") or {}
+    if isinstance(ctx.get("message"), Message):
+        return ctx["message"]
+    if item["type"] not in _RULES:
+        return message(N_("breaks a rule of the record: {detail}"), detail=item["msg"])
     if rule == "required":
-        return "is required"
+        return message(N_("is required"))
     if rule == "unknown_key":
-        return "is not a key of this kind of record"
-    if rule in ("too_few", "too_many"):
-        bound = ctx.get("min_length") if rule == "too_few" else ctx.get("max_length")
-        least_or_most = "least" if rule == "too_few" else "most"
-        count = len(value) if isinstance(value, list | tuple) else value
-        return f"must have at {least_or_most} {bound} item(s), got {count}"
+        return message(N_("is not a key of this kind of record"))
+    count = len(value) if isinstance(value, list | tuple) else value
+    if rule == "too_few":
+        return message(N_("must have at least {bound} item(s), got {count}"),
+                       bound=ctx.get("min_length"), count=count)  # fmt: skip
+    if rule == "too_many":
+        return message(N_("must have at most {bound} item(s), got {count}"),
+                       bound=ctx.get("max_length"), count=count)  # fmt: skip
+    return got(_pydantic_rule(rule, ctx), _short(value))
+
+
+def _pydantic_rule(rule: str, ctx: dict[str, Any]) -> Message:
+    if rule == "one_of":
+        *first, last = str(ctx.get("expected")).rsplit(" or ", 1)
+        choices = message(N_("{first} or {last}"), first=first[0], last=last) if first else last
+        return message(N_("must be one of {choices}"), choices=choices)
+    if rule == "range":
+        if "ge" in ctx:
+            return message(N_("must be at least {bound}"), bound=ctx["ge"])
+        return message(N_("must be at most {bound}"), bound=ctx.get("le"))
     wording = {
-        "one_of": f"must be one of {ctx.get('expected')}",
-        "object_type": "must be an object",
-        "list_type": "must be a list",
-        "integer_type": "must be a whole number",
-        "range": f"must be at least {ctx['ge']}"
-        if "ge" in ctx
-        else f"must be at most {ctx.get('le')}",
+        "object_type": N_("must be an object"),
+        "list_type": N_("must be a list"),
+        "integer_type": N_("must be a whole number"),
     }
-    return f"{wording.get(rule, item['msg'])}, got {_short(value)}"
+    return message(wording[rule])
 
 
-def _json_type(value: Any) -> str:
-    names = {list: "an array", tuple: "an array", str: "a string", bool: "a boolean"}
-    names |= {int: "a number", float: "a number", type(None): "null"}
-    return names.get(type(value), type(value).__name__)
+def _json_type(value: Any) -> Message | str:
+    names = {list: N_("an array"), tuple: N_("an array"), str: N_("a string")}
+    names |= {bool: N_("a boolean"), int: N_("a number"), float: N_("a number")}
+    names |= {type(None): "null"}
+    name = names.get(type(value))
+    return message(name) if name else type(value).__name__
 
 
 def _short(value: Any) -> str:

@@ -21,6 +21,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from kzdocs.forms import Form, field_of, get_form
+from kzdocs.messages import N_
 from kzdocs.schema.rules import Broken, broken_rules, facts_of_document, facts_of_record
 from kzdocs.schema.types import (
     Amount,
@@ -215,7 +216,7 @@ class TradeDocument(Document):
 
 
 class License(TradeDocument):
-    number_shape = (r"[0-9A-Z]{16}", "must be 16 characters: capital Latin letters and digits")
+    number_shape = (r"[0-9A-Z]{16}", N_("must be 16 characters: capital Latin letters and digits"))
 
 
 def _contract_in_required(schema: dict[str, Any]) -> None:
@@ -229,7 +230,7 @@ class Permit(TradeDocument):
     model_config = ConfigDict(json_schema_extra=_contract_in_required)
     number_shape = (
         r"KZ[0-9A-Z]{10}",
-        "must be 12 characters starting with KZ: capital Latin letters and digits",
+        N_("must be 12 characters starting with KZ: capital Latin letters and digits"),
     )
 
 
@@ -272,7 +273,7 @@ class Refusal(Document):
     def _distinct_grounds(cls, grounds: list[Ground]) -> list[Ground]:
         codes = [g.code for g in grounds]
         if len(set(codes)) != len(codes):
-            raise broken("grounds_repeated", "must cite each ground once", codes)
+            raise broken("grounds_repeated", N_("must cite each ground once"), codes)
         return grounds
 
 

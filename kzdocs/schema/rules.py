@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pydantic_core import PydanticCustomError
-
 from kzdocs.config import Config
 from kzdocs.forms import FORMS
-from kzdocs.schema.types import parse_date
+from kzdocs.messages import N_, Message, got, message
+from kzdocs.schema.types import parse_date, rule_error
 
 Broken = dict[str, Any]  # one pydantic line error: {"type", "loc", "input"}
 
@@ -92,20 +91,15 @@ def configured_number(facts: Facts, config: Config | None) -> list[Broken]:
     return list(_number_pattern(facts, config))
 
 
-def _broken(path: str, rule: str, message: str, value: Any) -> Broken:
-    # No context: pydantic would format braces in the quoted value otherwise.
-    return {
-        "type": PydanticCustomError(rule, message),
-        "loc": tuple(path.split(".")),
-        "input": value,
-    }
+def _broken(path: str, rule: str, said: Message, value: Any) -> Broken:
+    return {"type": rule_error(rule, said), "loc": tuple(path.split(".")), "input": value}
 
 
 def _number_pattern(facts: Facts, config: Config | None) -> Iterator[Broken]:
     pattern = config.number_patterns.get(facts.kind) if config is not None else None
     if pattern and facts.number is not None and not re.fullmatch(pattern, facts.number):
-        message = f"must match the issuer's pattern {pattern}, got {facts.number!r}"
-        yield _broken("number", "number_pattern", message, facts.number)
+        said = message(N_("must match the issuer's pattern {pattern}"), pattern=pattern)
+        yield _broken("number", "number_pattern", got(said, repr(facts.number)), facts.number)
 
 
 def _period(facts: Facts) -> Iterator[Broken]:
@@ -114,14 +108,18 @@ def _period(facts: Facts) -> Iterator[Broken]:
         return
     shown = end.isoformat()
     if start > end:
-        message = f"must not be before valid_from ({start.isoformat()}), got {shown!r}"
-        yield _broken("valid_to", "period_order", message, shown)
-    elif facts.license_type in ("one-time", "general") and end >= _one_year_after(start):
-        message = (
-            f"a {facts.license_type} licence runs at most one year, until "
-            f"{_day_before_year(start)}, got {shown!r}"
-        )
-        yield _broken("valid_to", "period_length", message, shown)
+        said = message(N_("must not be before valid_from ({start})"), start=start.isoformat())
+        yield _broken("valid_to", "period_order", got(said, repr(shown)), shown)
+    elif (limit := _ONE_YEAR.get(facts.license_type)) and end >= _one_year_after(start):
+        said = message(limit, last_day=_day_before_year(start))
+        yield _broken("valid_to", "period_length", got(said, repr(shown)), shown)
+
+
+# The licence types whose period is at most a year.
+_ONE_YEAR = {
+    "one-time": N_("a one-time licence runs at most one year, until {last_day}"),
+    "general": N_("a general licence runs at most one year, until {last_day}"),
+}
 
 
 def _one_year_after(start: date) -> date:
@@ -138,19 +136,20 @@ def _day_before_year(start: date) -> str:
 def _contract_required(facts: Facts) -> Iterator[Broken]:
     why = _contract_needed(facts)
     if not facts.has_contract and why:
-        yield _broken("contract", "contract_required", f"is required {why}", None)
+        yield _broken("contract", "contract_required", message(why), None)
 
 
 def _contract_needed(facts: Facts) -> str:
-    """Why the record must name its contract, or '' where field 4 is optional."""
+    """The message saying why the record must name its contract, or '' where field 4 is
+    optional."""
     if FORMS[facts.kind].family == "permit":
         # Rules B, clause 2, subparagraph 4: a permit is issued on the basis of a contract.
-        return (
-            "for a permit, which is issued on the basis of a foreign-trade contract "
+        return N_(
+            "is required for a permit, which is issued on the basis of a foreign-trade contract "
             "(Rules B, clause 2, subparagraph 4)"
         )
     if facts.license_type == "one-time":
-        return "for a one-time licence"
+        return N_("is required for a one-time licence")
     return ""
 
 
@@ -159,7 +158,6 @@ def _dated_after_document(facts: Facts) -> Iterator[Broken]:
     for path, when in facts.dated:
         if when is not None and issued_on is not None and when > issued_on:
             shown = when.isoformat()
-            message = (
-                f"must not be after the document date ({issued_on.isoformat()}), got {shown!r}"
-            )
-            yield _broken(path, "date_after_document", message, shown)
+            said = message(N_("must not be after the document date ({date})"),
+                           date=issued_on.isoformat())  # fmt: skip
+            yield _broken(path, "date_after_document", got(said, repr(shown)), shown)

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from kzdocs import classifiers
 from kzdocs.fonts import unprintable
 from kzdocs.identifiers import bin_iin_problem
+from kzdocs.messages import N_, Message, got
 
 LANGS = ("kk", "ru")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -33,11 +34,16 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_INTEGER_DIGITS = 15
 
 
-def broken(rule: str, message: str, value: Any) -> PydanticCustomError:
-    """The error for a broken rule, quoting the offending value."""
-    # Without a context pydantic does not format the template, so braces in the value stay as
-    # they are.
-    return PydanticCustomError(rule, f"{message}, got {value!r}")
+def broken(rule: str, message: str, value: Any, **params: Any) -> PydanticCustomError:
+    """The error for a broken rule, quoting the offending value exactly as given: `message` is
+    the English msgid (with `{name}` placeholders for `params`), translated on demand."""
+    return rule_error(rule, got(Message(message, tuple(params.items())), repr(value)))
+
+
+def rule_error(rule: str, said: Message) -> PydanticCustomError:
+    """A pydantic error of a kzdocs rule that carries its Message (kk, ru, en) in its context;
+    pydantic's own text is the English one."""
+    return PydanticCustomError(rule, "{message}", {"message": said})
 
 
 @dataclass(frozen=True)
@@ -56,28 +62,34 @@ class Text:
 
 
 def _string(value: Any, max_length: int, lang: str = "") -> str:
-    where = f"{lang}: " if lang else ""
+    def text_broken(rule: str, message: str, shown: Any, **params: Any) -> PydanticCustomError:
+        if lang:  # which language of a {"kk": …, "ru": …} text: the code reads the same in all
+            params = {"lang": lang, "said": Message(message, tuple(params.items()))}
+            message = "{lang}: {said}"
+        return broken(rule, message, shown, **params)
+
     if not isinstance(value, str):
-        raise broken("text_type", f"{where}must be a string", value)
+        raise text_broken("text_type", N_("must be a string"), value)
     value = _LINE_END.sub("\n", value)  # CRLF and CR line ends from Windows and old Mac systems
     if not _INVISIBLE.sub("", value).strip():
-        raise broken("text_empty", f"{where}must not be empty", value)
+        raise text_broken("text_empty", N_("must not be empty"), value)
     if len(value) > max_length:
-        raise broken(
-            "text_too_long", f"{where}must be at most {max_length} characters", value[:40] + "…"
-        )
+        raise text_broken("text_too_long", TOO_LONG, value[:40] + "…", max_length=max_length)
     if _CONTROL.search(value):
-        raise broken("text_control_chars", f"{where}must not contain control characters", value)
+        raise text_broken("text_control_chars", N_("must not contain control characters"), value)
     invisible = _INVISIBLE.findall(value)
     if invisible:
         shown = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in invisible))
-        message = f"{where}must not contain invisible or direction-changing characters ({shown})"
-        raise broken("text_invisible_chars", message, value)
+        message = N_("must not contain invisible or direction-changing characters ({characters})")
+        raise text_broken("text_invisible_chars", message, value, characters=shown)
     missing = unprintable(value)
     if missing:
-        message = f"{where}must use characters the document font prints; cannot print {missing!r}"
-        raise broken("text_unprintable", message, value)
+        message = N_("must use characters the document font prints; cannot print {characters}")
+        raise text_broken("text_unprintable", message, value, characters=repr(missing))
     return value.strip()
+
+
+TOO_LONG = N_("must be at most {max_length} characters")
 
 
 def _text(max_length: int):
@@ -87,7 +99,7 @@ def _text(max_length: int):
         if isinstance(value, dict):
             if set(value) != set(LANGS):
                 raise broken(
-                    "text_languages", "must be a string or an object with keys kk and ru", value
+                    "text_languages", N_("must be a string or an object with keys kk and ru"), value
                 )
             return Text(*(_string(value[lang], max_length, lang) for lang in LANGS))
         text = _string(value, max_length)
@@ -128,7 +140,7 @@ def _plain_string(pattern: str, max_length: int, rule: str, what: str):
         if not isinstance(value, str) or not compiled.fullmatch(value):
             raise broken(rule, what, value)
         if len(value) > max_length:
-            raise broken(rule, f"must be at most {max_length} characters", value)
+            raise broken(rule, TOO_LONG, value, max_length=max_length)
         return value
 
     return parse
@@ -138,13 +150,13 @@ def _iso_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise broken("date_format", "must be a date YYYY-MM-DD", value)
+        raise broken("date_format", N_("must be a date YYYY-MM-DD"), value)
     try:
         parsed = date.fromisoformat(value)
     except ValueError:
-        raise broken("date_invalid", "must be a real calendar date", value) from None
+        raise broken("date_invalid", N_("must be a real calendar date"), value) from None
     if not 1991 <= parsed.year <= 2100:
-        raise broken("date_range", "must be between 1991 and 2100", value)
+        raise broken("date_range", N_("must be between 1991 and 2100"), value)
     return parsed
 
 
@@ -164,18 +176,19 @@ def _decimal(value: Any, rule_prefix: str) -> Decimal:
     elif isinstance(value, str):
         text = value
     else:
-        raise broken(f"{rule_prefix}_format", "must be a decimal number", value)
+        raise broken(f"{rule_prefix}_format", N_("must be a decimal number"), value)
     if not _DECIMAL.fullmatch(text):
-        raise broken(f"{rule_prefix}_format", "must be a decimal number like 125000.00", value)
+        raise broken(f"{rule_prefix}_format", N_("must be a decimal number like 125000.00"), value)
     try:
         number = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-        raise broken(f"{rule_prefix}_format", "must be a decimal number", value) from None
+        raise broken(f"{rule_prefix}_format", N_("must be a decimal number"), value) from None
     if number.adjusted() >= _MAX_INTEGER_DIGITS:
         raise broken(
             f"{rule_prefix}_too_large",
-            f"must have at most {_MAX_INTEGER_DIGITS} integer digits",
+            N_("must have at most {digits} integer digits"),
             value,
+            digits=_MAX_INTEGER_DIGITS,
         )
     return number
 
@@ -188,18 +201,18 @@ def _places(number: Decimal) -> int:
 def _amount(value: Any) -> Decimal:
     number = _decimal(value, "amount")
     if number < 0 or number.is_signed():  # "-0.00" is no amount either
-        raise broken("amount_negative", "must be 0 or more", value)
+        raise broken("amount_negative", N_("must be 0 or more"), value)
     if _places(number) > 2:
-        raise broken("amount_decimals", "must have at most 2 decimal places", value)
+        raise broken("amount_decimals", N_("must have at most 2 decimal places"), value)
     return number
 
 
 def _quantity(value: Any) -> Decimal:
     number = _decimal(value, "quantity")
     if number <= 0:
-        raise broken("quantity_positive", "must be more than 0", value)
+        raise broken("quantity_positive", N_("must be more than 0"), value)
     if _places(number) > 5:
-        raise broken("quantity_decimals", "must have at most 5 decimal places", value)
+        raise broken("quantity_decimals", N_("must have at most 5 decimal places"), value)
     return number
 
 
@@ -221,10 +234,10 @@ def _bin_iin(value: Any) -> str:
 
 def _hs_code(value: Any) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{10}", value):
-        raise broken("hs_code_format", "must be 10 digits", value)
+        raise broken("hs_code_format", N_("must be 10 digits"), value)
     chapter = int(value[:2])
     if not 1 <= chapter <= 97 or chapter == 77:
-        raise broken("hs_code_chapter", "must be in chapters 01–97 except 77", value)
+        raise broken("hs_code_chapter", N_("must be in chapters 01–97 except 77"), value)
     return value
 
 
@@ -269,7 +282,9 @@ IsoDate = Annotated[
 Country = Annotated[
     str,
     PlainValidator(
-        _code_in("country_code", "must be an ISO 3166 alpha-2 country code", classifiers.countries)
+        _code_in(
+            "country_code", N_("must be an ISO 3166 alpha-2 country code"), classifiers.countries
+        )
     ),
     WithJsonSchema(
         {
@@ -282,7 +297,7 @@ Country = Annotated[
 Currency = Annotated[
     str,
     PlainValidator(
-        _code_in("currency_code", "must be an ISO 4217 currency code", classifiers.currencies)
+        _code_in("currency_code", N_("must be an ISO 4217 currency code"), classifiers.currencies)
     ),
     WithJsonSchema(
         {
@@ -295,7 +310,9 @@ Currency = Annotated[
 UnitCode = Annotated[
     str,
     PlainValidator(
-        _code_in("unit_code", "must be a code of the EAEU classifier of units", classifiers.units)
+        _code_in(
+            "unit_code", N_("must be a code of the EAEU classifier of units"), classifiers.units
+        )
     ),
     WithJsonSchema({"type": "string", "enum": sorted(classifiers.units())}),
 ]
@@ -315,7 +332,7 @@ Phone = Annotated[
     str,
     PlainValidator(
         _plain_string(
-            r"\+?[0-9][0-9 ()\-]{4,28}[0-9]", 30, "phone_format", "must be a phone number"
+            r"\+?[0-9][0-9 ()\-]{4,28}[0-9]", 30, "phone_format", N_("must be a phone number")
         )
     ),
     WithJsonSchema({"type": "string", "pattern": r"^\+?[0-9][0-9 ()\-]{4,28}[0-9]$"}),
@@ -324,7 +341,7 @@ Reference = Annotated[
     str,
     PlainValidator(
         _plain_string(r"[0-9A-Za-zА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі./\-_ №]+", 50, "reference_format",
-                      "must be letters, digits, spaces and . / - _ №")
+                      N_("must be letters, digits, spaces and . / - _ №"))
     ),
     WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 50}),
 ]  # fmt: skip

@@ -26,6 +26,8 @@ class FieldErrorBody(BaseModel):
     path: str = Field(examples=["goods.hs_code"])
     rule: str = Field(examples=["hs_code_format"])
     message: str = Field(examples=["must be 10 digits, got '10019900'"])
+    message_kk: str = Field(examples=["10 цифрдан тұруы керек, берілгені: '10019900'"])
+    message_ru: str = Field(examples=["должно состоять из 10 цифр, получено: '10019900'"])
     value: Any = None
 
 
