@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+from datetime import date
 from pathlib import Path
 
 import pydantic
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kzdocs.config import Config
 from kzdocs.errors import ValidationError
@@ -116,3 +120,74 @@ def test_a_valid_record_is_a_document_equal_however_it_was_made():
     made = [validate(record), model.model_validate(record), model(**copy.deepcopy(record))]
     assert made[0] == made[1] == made[2]
     assert validate(from_xml(to_xml(made[0]))) == made[0]
+
+
+# -- property: the models' rules are the form's rules, whichever way a record comes in -------------
+
+EXAMPLES = int(os.environ.get("KZDOCS_HYPOTHESIS_EXAMPLES", "80"))
+# Not 29 February: what "one year" from it means is the code's choice, not the form's.
+DAYS = st.dates(min_value=date(2024, 1, 1), max_value=date(2028, 12, 31)).filter(
+    lambda day: (day.month, day.day) != (2, 29)
+)
+DATED = {"license-export-wheat": ("contract",), "permit-import-cattle": ("contract",
+         "authorized_person"), "refusal-one-ground": ("application",)}  # fmt: skip
+
+
+@st.composite
+def records(draw) -> dict:
+    """A real fixture with its dates, licence type and contract drawn anew."""
+    name = draw(st.sampled_from(sorted(DATED)))
+    record = _fixture(name)
+    record["issued_on"] = draw(DAYS).isoformat()
+    if "valid_from" in record:
+        record["valid_from"], record["valid_to"] = (draw(DAYS).isoformat() for _ in range(2))
+    if "license_type" in record:
+        record["license_type"] = draw(st.sampled_from(["one-time", "general", "exclusive"]))
+    for part in DATED[name]:
+        record[part]["date"] = draw(DAYS).isoformat()
+    if "contract" in record and draw(st.booleans()):
+        del record["contract"]
+    if "currency" in record and draw(st.booleans()):  # a broken field hides no other rule
+        record["currency"] = "RUR"
+    return record
+
+
+def _expected_rules(record: dict) -> set[tuple[str, str]]:
+    """The rules across fields, worked out here from the form's text, independently."""
+    day = date.fromisoformat
+    issued, broken = day(record["issued_on"]), set()
+    for key in ("contract", "authorized_person", "application"):
+        if key in record and day(record[key]["date"]) > issued:
+            broken.add((f"{key}.date", "date_after_document"))
+    if "valid_from" in record:
+        start, end = day(record["valid_from"]), day(record["valid_to"])
+        year_later = date(start.year + 1, start.month, start.day)
+        if start > end:
+            broken.add(("valid_to", "period_order"))
+        elif record.get("license_type") in ("one-time", "general") and end >= year_later:
+            broken.add(("valid_to", "period_length"))
+    needs_contract = record["kind"].startswith("permit") or record.get("license_type") == "one-time"
+    if needs_contract and "contract" not in record:
+        broken.add(("contract", "contract_required"))
+    if record.get("currency") == "RUR":
+        broken.add(("currency", "currency_code"))
+    return broken
+
+
+def _outcome(make) -> object:
+    try:
+        return make()
+    except ValidationError as exc:
+        return exc.errors
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(records())
+def test_every_way_in_enforces_exactly_the_forms_rules(record):
+    by_validate = _outcome(lambda: validate(record))
+    by_model = _outcome(lambda: MODELS[record["kind"]].model_validate(copy.deepcopy(record)))
+    assert by_validate == by_model
+    found = set() if not isinstance(by_model, list) else {(e.path, e.rule) for e in by_model}
+    assert found == _expected_rules(record)
+    if not found:
+        assert validate(from_xml(to_xml(by_model))) == by_model
