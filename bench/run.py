@@ -147,7 +147,7 @@ def main() -> None:
             "",
         ),
     ]
-    rows += prepare_rows(repeat=3 if args.quick else 7)
+    rows += prepare_rows(repeat=3 if args.quick else 9)
     _print_table(rows)
 
 
