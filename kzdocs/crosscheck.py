@@ -102,15 +102,15 @@ def _document(record: bytes, config: Config):
 
 def _expected(document, lang: str, signature, config: Config):
     """The page texts of the signed record's rendering, its blocks' spans, the draft mark."""
-    from kzdocs.html import render_html
-    from kzdocs.pdf import render_pdf
-    from kzdocs.render import metadata
+    from kzdocs.prepared import PreparedRecord
     from kzdocs.sign.embedded import page_texts
 
-    html = render_html(document, lang, config=config, signature=signature)
-    pdf = render_pdf(html, meta=metadata(document, lang, config))
-    pages, _ = page_texts(pdf)
-    draft = lxml.html.fromstring(render_html(document, lang, config=config))
+    # Prepared as kzdocs prepares a record, with the signature the document carries (no signer:
+    # nothing is signed again).
+    signed = PreparedRecord(document, config, signature=signature)
+    html = signed.html(lang)
+    pages, _ = page_texts(signed.pdf(lang))
+    draft = lxml.html.fromstring(PreparedRecord(document, config).html(lang))
     mark = normalise(" ".join(draft.xpath("//div[@class='draft-mark']//text()")))
     return pages, _spans(html, _PAGE_BREAK.join(normalise(p) for p in pages)), mark
 
