@@ -109,6 +109,10 @@ def test_the_lawyers_guide_example_works_without_touching_python(tmp_path):
     assert "6. Приобретатель" in docx_text(word)
     assert docx.Document(io.BytesIO(word)).core_properties.title == new_title
 
+    with pytest.raises(ValidationError) as caught:
+        validate({**record, "counterparty": {"name": "", "address": "Urumqi"}}, config)
+    assert [e.label_ru for e in caught.value.errors] == ["Приобретатель"]
+
     result = check(FIXTURES, golden, config=config, **options)
     assert {(f.format, f.status) for f in result.failures} == {
         ("html", "changed"),

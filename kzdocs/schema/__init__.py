@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pydantic
@@ -83,7 +85,23 @@ def validate(record: Mapping[str, Any] | Document, config: Config = DEFAULT) -> 
             said = message(N_("is required: one of {kinds}"), kinds=kinds)
             error = _error(None, "kind", "required", said, None)
         raise ValidationError([error])
-    return MODELS[kind].model_validate(dict(record), context={"config": config})
+    try:
+        return MODELS[kind].model_validate(dict(record), context={"config": config})
+    except ValidationError as exc:
+        if config.templates is None:
+            raise
+        raise ValidationError(_relabelled(kind, exc.errors, config.templates)) from None
+
+
+def _relabelled(kind: str, errors: list[FieldError], folder: Path) -> list[FieldError]:
+    """The errors naming their fields as the configured template folder labels them."""
+    from kzdocs.words import label_of
+
+    def relabel(error: FieldError) -> FieldError:
+        label = label_of(kind, _top_key(error.path), folder)[1]
+        return replace(error, label_kk=label.kk, label_ru=label.ru)
+
+    return [relabel(error) for error in errors]
 
 
 def field_errors(kind: str | None, exc: pydantic.ValidationError) -> list[FieldError]:
@@ -123,10 +141,14 @@ def _order(error: FieldError) -> tuple[int, str]:
 def _error(kind: str | None, path: str, rule: str, said: Message, value: Any) -> FieldError:
     from kzdocs.words import label_of
 
-    key = re.split(r"[.\[]", path, maxsplit=1)[0]
-    number, label = label_of(kind, key) if kind else (None, Label("", ""))
+    number, label = label_of(kind, _top_key(path)) if kind else (None, Label("", ""))
     kk, ru = said.text("kk"), said.text("ru")
     return FieldError(number, label.kk, label.ru, path, rule, said.text("en"), value, kk, ru)
+
+
+def _top_key(path: str) -> str:
+    """`goods` of `goods.hs_code`, `basis` of `basis[2]`."""
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
