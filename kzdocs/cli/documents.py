@@ -17,9 +17,10 @@ from kzdocs.cli.common import (
     config_of,
     write_output,
 )
+from kzdocs.cli.remote import DEFAULT_REQUESTS, add_server_options, remote_of
 from kzdocs.cli.signing import add_signer_options, signer_spec
 from kzdocs.config import Config
-from kzdocs.errors import ValidationError
+from kzdocs.errors import ConfigError, ValidationError
 from kzdocs.forms import KINDS, LANGS
 from kzdocs.messages import MESSAGE_LANGS, N_, Message, message
 from kzdocs.records import load_record, read_record
@@ -51,13 +52,19 @@ def render_parser(commands) -> None:
         "-j", "--workers", type=int, default=None, help="worker processes for several records"
     )
     add_signer_options(sub)
+    add_server_options(sub)
 
 
 def _render(args: argparse.Namespace) -> int:
     config = config_of(args)
-    signer = signer_spec(args)
+    try:
+        remote = remote_of(args)
+    except ConfigError as exc:
+        print(f"kzdocs: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    signer = None if remote else signer_spec(args)
     single = len(args.records) == 1 and len(args.lang) == 1 and len(args.format) == 1
-    if single and not _is_folder(args.output):
+    if single and remote is None and not _is_folder(args.output):
         return _render_one(
             args.records[0], args.lang[0], args.format[0], args.output, config, signer
         )
@@ -65,10 +72,18 @@ def _render(args: argparse.Namespace) -> int:
         print("kzdocs: error: several documents need -o FOLDER", file=sys.stderr)
         return EXIT_USAGE
     progress = ProgressBar(len(args.records))
-    outcomes = render_files(
-        args.records, args.output, langs=args.lang, formats=args.format, config=config,
-        signer=signer, workers=args.workers, on_done=progress,
-    )  # fmt: skip
+    if remote:
+        from kzdocs.service.client import render_remote
+
+        outcomes = render_remote(
+            args.records, args.output, remote, langs=args.lang, formats=args.format,
+            workers=args.workers or DEFAULT_REQUESTS, on_done=progress,
+        )  # fmt: skip
+    else:
+        outcomes = render_files(
+            args.records, args.output, langs=args.lang, formats=args.format, config=config,
+            signer=signer, workers=args.workers, on_done=progress,
+        )  # fmt: skip
     for outcome in outcomes:
         if not outcome.ok:
             print(f"{outcome.source}: {outcome.error}", file=sys.stderr)

@@ -261,7 +261,7 @@ def _routes(app: FastAPI) -> None:
         started = time.monotonic()
         data = await request.app.state.pool.run(task)
         names = task.names
-        shown = names[0][2] if len(names) == 1 else "zip"
+        shown = names[0][1] if len(names) == 1 else "zip"
         request.app.state.metrics.render_seconds.labels(shown).observe(time.monotonic() - started)
         filename = names[0][0] if len(names) == 1 else f"{task.stem}.zip"
         headers = {

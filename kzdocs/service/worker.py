@@ -1,6 +1,7 @@
 """A render worker: a process that loads fonts, templates and the signer once, then runs one
 task at a time that the service sends it over a pipe. Its answers are plain tuples, so nothing
-but bytes and builtins crosses the pipe; this is the service's one link to the pipeline."""
+but bytes and builtins crosses the pipe. A record is prepared once (`kzdocs.prepare`: validated,
+its XML built and signed once), then every language and format comes from it."""
 
 from __future__ import annotations
 
@@ -24,8 +25,7 @@ from kzdocs.errors import (
     VerificationError,
     XmlError,
 )
-from kzdocs.render import render
-from kzdocs.schema import validate
+from kzdocs.prepared import prepare
 
 # An answer: ("ok", payload) or ("error", status, error code, message, extra fields).
 Answer = tuple[Any, ...]
@@ -50,14 +50,16 @@ class RenderTask:
     stem: str
 
     @property
-    def names(self) -> list[tuple[str, str, str]]:
-        """(file name, lang, format) of every document, in the order the CLI writes them."""
-        source = Path(f"{self.stem}.json")
+    def names(self) -> list[tuple[str, str]]:
+        """(file name, format) of every document, in the order the CLI writes them."""
         return [
-            (output_name(source, lang, format), lang, format)
+            (self.file_name(lang, format), format)
             for format in self.formats
-            for lang in (self.langs[:1] if format == "xml" else self.langs)
+            for lang in ((None,) if format == "xml" else self.langs)
         ]
+
+    def file_name(self, lang: str | None, format: str) -> str:
+        return output_name(Path(f"{self.stem}.json"), lang, format)
 
 
 @dataclass(frozen=True)
@@ -127,12 +129,12 @@ def _error(status: int, error: str, message: str, **extra: object) -> Answer:
 
 
 def render_task(task: RenderTask, setup: Setup) -> bytes:
-    """The document, or a ZIP of every document: validated once, signed at one moment."""
-    document = validate(task.record, setup.config)
+    """The document, or a ZIP of every document: prepared (validated, signed) once."""
     options = setup.signer.render_options() if task.sign and setup.signer else {}
+    prepared = prepare(task.record, config=setup.config, **options)
     files = [
-        (name, render(document, lang=lang, format=format, config=setup.config, **options))
-        for name, lang, format in task.names
+        (task.file_name(lang, format), data)
+        for lang, format, data in prepared.documents(task.langs, task.formats)
     ]
     return files[0][1] if len(files) == 1 else _zip(files)
 
