@@ -16,6 +16,7 @@ from kzdocs.errors import SigningError
 from kzdocs.render import ASTANA
 
 PASSWORD_VARIABLE = "KZDOCS_KEY_PASSWORD"
+PASSWORD_FILE_VARIABLE = "KZDOCS_KEY_PASSWORD_FILE"  # for services: a mounted secret
 
 
 def add_signer_options(sub: argparse.ArgumentParser) -> None:
@@ -81,12 +82,22 @@ def _option(text: str) -> tuple[str, object]:
 
 
 def key_password() -> str | None:
-    """The key's password: from the environment, else asked on the terminal."""
+    """The key's password: from the environment, or the file it names, else asked on the
+    terminal."""
     if PASSWORD_VARIABLE in os.environ:
         return os.environ[PASSWORD_VARIABLE]
+    if PASSWORD_FILE_VARIABLE in os.environ:
+        path = Path(os.environ[PASSWORD_FILE_VARIABLE])
+        try:
+            return path.read_text("utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SigningError(f"${PASSWORD_FILE_VARIABLE}: cannot read {path}: {exc}") from None
     if sys.stdin.isatty():
         return getpass.getpass("key password: ")
-    raise SigningError(f"the key's password: set ${PASSWORD_VARIABLE} (no terminal to ask on)")
+    raise SigningError(
+        f"the key's password: set ${PASSWORD_VARIABLE} or ${PASSWORD_FILE_VARIABLE}"
+        " (no terminal to ask on)"
+    )
 
 
 def _moment(text: str) -> datetime:
