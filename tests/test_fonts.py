@@ -3,6 +3,8 @@
 import io
 import json
 import re
+import subprocess
+import sys
 from importlib.resources import files
 from pathlib import Path
 
@@ -127,10 +129,80 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_time(fresh_cut, monkey
     assert sorted(p.name for p in fresh_cut.parent.iterdir()) == ["a-file"]
 
 
-def test_a_font_cut_another_way_is_not_taken_from_the_cache(fresh_cut, monkeypatch):
+def test_a_font_cut_another_way_is_never_cached(fresh_cut, monkeypatch, caplog):
     engine_font_bytes("LiberationSerif-Italic.ttf")
     monkeypatch.setattr(fonts_module, "_DROPPED_TABLES", ("FFTM",))  # keep the layout tables
+    monkeypatch.setattr(fonts_module, "_warned", set())
     engine_font_bytes.cache_clear()
-    with_layout = engine_font_bytes("LiberationSerif-Italic.ttf")
-    assert len(list(fresh_cut.glob("LiberationSerif-Italic-*.ttf"))) == 2
+    with caplog.at_level("WARNING", logger="kzdocs.pdf"):
+        with_layout = engine_font_bytes("LiberationSerif-Italic.ttf")
+    assert len(list(fresh_cut.glob("LiberationSerif-Italic-*.ttf"))) == 1  # only the recorded cut
     assert "GPOS" in TTFont(io.BytesIO(with_layout))
+    assert "differs from the recorded one" in caplog.text
+
+
+def test_the_recorded_cuts_are_the_cuts_of_the_shipped_fonts():
+    assert fonts_module.recorded_cuts() == fonts_module.record_cuts(), (
+        "the fonts are cut differently now: record the cuts with `python -m kzdocs.fonts`"
+    )
+
+
+def _planted(font: bytes) -> bytes:
+    """`font` with the outlines of 1 and 7 swapped: a document would show other numbers."""
+    tt = TTFont(io.BytesIO(font))
+    glyf, cmap = tt["glyf"], tt.getBestCmap()
+    one, seven = cmap[ord("1")], cmap[ord("7")]
+    glyf[one], glyf[seven] = glyf[seven], glyf[one]
+    out = io.BytesIO()
+    tt.save(out)
+    return out.getvalue()
+
+
+BAD_CACHE = {
+    "empty": lambda good: b"",
+    "truncated": lambda good: good[: len(good) // 2],
+    "random": lambda good: bytes(range(256)) * 40,
+    "planted": _planted,
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CACHE))
+def test_a_bad_or_foreign_cached_font_is_ignored_logged_once_and_cut_again(
+    case, fresh_cut, monkeypatch, caplog
+):
+    face = "LiberationSerif-Regular.ttf"
+    good = engine_font_bytes(face)
+    [kept] = fresh_cut.glob("LiberationSerif-Regular-*.ttf")
+    kept.write_bytes(BAD_CACHE[case](good))
+    monkeypatch.setattr(fonts_module, "_warned", set())
+    with caplog.at_level("WARNING", logger="kzdocs.pdf"):
+        for _ in range(2):
+            engine_font_bytes.cache_clear()
+            assert engine_font_bytes(face) == good
+        kept.write_bytes(BAD_CACHE[case](good))
+        engine_font_bytes.cache_clear()
+        assert engine_font_bytes(face) == good
+    assert kept.read_bytes() == good  # repaired
+    warnings = [r.getMessage() for r in caplog.records if "font cache" in r.getMessage()]
+    assert len(warnings) == 1 and "not the recorded cut" in warnings[0]
+
+
+def test_a_planted_font_never_reaches_a_pdf(fresh_cut):
+    from kzdocs import render
+
+    record = json.loads((ROOT / "fixtures" / "license-export-wheat.json").read_text("utf-8"))
+    honest = render(record, lang="kk", format="pdf")
+    face = "LiberationSerif-Regular.ttf"
+    good = engine_font_bytes(face)  # kept in the test's cache folder
+    [kept] = fresh_cut.glob("LiberationSerif-Regular-*.ttf")
+    kept.write_bytes(_planted(good))
+    code = (
+        "import sys; from kzdocs import load_record, render; "
+        "sys.stdout.buffer.write(render(load_record(sys.argv[1]), lang='kk', format='pdf'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "fixtures" / "license-export-wheat.json")],
+        capture_output=True, check=True, timeout=120,
+    )  # fmt: skip
+    assert done.stdout == honest
+    assert "not the recorded cut" in done.stderr.decode()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ctypes.util
 import hashlib
 import io
+import json
+import logging
 import os
 import sys
 from contextlib import suppress
@@ -30,6 +32,7 @@ FONT_PACKAGE = "kzdocs.fonts"
 FAMILY = "Liberation Serif"
 URL_PREFIX = "kzdocs:fonts/"
 FONT_MIME = "font/ttf"
+LOGGER = logging.getLogger("kzdocs.pdf")
 
 
 @dataclass(frozen=True)
@@ -78,19 +81,65 @@ def engine_font_bytes(filename: str) -> bytes:
     """A shipped font cut down to the document ranges, without hinting or layout tables.
 
     Cutting takes fontTools about a tenth of a second a face, 0.4 s for the four; the result is
-    kept in the user's cache folder (see `cache_folder`), keyed by the font, the ranges, the way
-    it is cut and the fontTools version, so only the first process on a machine pays.
+    kept in the user's cache folder (see `cache_folder`), so only the first process on a
+    machine pays. A cached file is used only if its SHA-256 is the one recorded in the package
+    for this font and this cut (kzdocs/fonts/cuts.json): a truncated, foreign or planted file
+    is ignored, logged once and cut again. A cut the package has no record of (another
+    fontTools, other ranges) is never cached: every process cuts it.
     """
     data = font_bytes(filename)
-    recipe = repr((DOCUMENT_RANGES, _CUT_OPTIONS, _DROPPED_TABLES, fontTools.version))
-    key = hashlib.sha256(recipe.encode() + data).hexdigest()
+    key = cut_key(data)
+    expected = recorded_cuts().get(filename, {})
+    if expected.get("key") != key:
+        _warn_once("the font cut differs from the recorded one (run `python -m kzdocs.fonts`"
+                   " to record it); fonts are cut in every process, not cached")  # fmt: skip
+        return _cut(data)
     cached = cache_folder() / f"{Path(filename).stem}-{key[:32]}.ttf"
     with suppress(OSError):
-        return cached.read_bytes()
+        kept = cached.read_bytes()
+        if hashlib.sha256(kept).hexdigest() == expected["sha256"]:
+            return kept
+        _warn_once(f"ignored {cached}: not the recorded cut of {filename}; cutting it again")
     cut = _cut(data)
-    with suppress(OSError):  # a cache that cannot be written is only a slower start
-        write_atomically(cached, cut)
+    if hashlib.sha256(cut).hexdigest() == expected["sha256"]:
+        with suppress(OSError):  # a cache that cannot be written is only a slower start
+            write_atomically(cached, cut)
     return cut
+
+
+def cut_key(data: bytes) -> str:
+    """What a cut depends on: the font, the ranges, the options, the fontTools version."""
+    recipe = repr((DOCUMENT_RANGES, _CUT_OPTIONS, _DROPPED_TABLES, fontTools.version))
+    return hashlib.sha256(recipe.encode() + data).hexdigest()
+
+
+RECORD = "cuts.json"
+
+
+@cache
+def recorded_cuts() -> dict[str, dict[str, str]]:
+    """Font file → the key of its cut and the SHA-256 of the cut font, as shipped."""
+    return json.loads(files(FONT_PACKAGE).joinpath(RECORD).read_text(encoding="utf-8"))
+
+
+def record_cuts() -> dict[str, dict[str, str]]:
+    """The record of the current cuts (`python -m kzdocs.fonts` writes it)."""
+    return {
+        face.filename: {
+            "key": cut_key(font_bytes(face.filename)),
+            "sha256": hashlib.sha256(_cut(font_bytes(face.filename))).hexdigest(),
+        }
+        for face in FACES
+    }
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        LOGGER.warning("font cache: %s", message)
 
 
 def _cut(data: bytes) -> bytes:
