@@ -4,7 +4,8 @@
 >>> kzdocs.KINDS
 ('license-export', 'license-import', 'permit-export', 'permit-import', 'refusal')
 
-Signing and verification live in `kzdocs.sign` (`get_signer`, `verify_xml`, `verify_pdf`), the
+Signing lives in `kzdocs.sign` (`get_signer`), verification in `kzdocs.verify` (also
+`kzdocs.sign.verify_pdf` and `verify_xml`, the same decision), the
 PDF stage's extras in `kzdocs.pdf` (`extract_xml`): both load heavy libraries on first use.
 """
 
@@ -31,6 +32,7 @@ from kzdocs.records import load_record
 from kzdocs.render import FORMATS, render
 from kzdocs.schema import Document, json_schema, validate
 from kzdocs.sign import Signature
+from kzdocs.sign.verify import verify
 from kzdocs.xml import from_xml, to_xml, validate_xml
 
 __all__ = [
@@ -65,6 +67,7 @@ __all__ = [
     "to_xml",
     "validate",
     "validate_xml",
+    "verify",
 ]
 
 __version__ = "0.1.0"

@@ -66,7 +66,7 @@ def page_disagreements(
     from kzdocs.sign.embedded import page_texts
 
     try:
-        document = _document(record, config)
+        document = signed_document(record, config)
     except KzdocsError as exc:
         return [f"the signed XML cannot be read as a record: {exc}"]
     try:
@@ -90,7 +90,8 @@ def page_disagreements(
     return problems + _differences(expected, shown, spans)
 
 
-def _document(record: bytes, config: Config):
+def signed_document(record: bytes, config: Config = DEFAULT):
+    """The Document of a signed record's XML; raises `KzdocsError` naming what is wrong."""
     from kzdocs.schema import validate
     from kzdocs.xml import from_xml
 

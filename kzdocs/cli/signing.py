@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kzdocs.batch import SignerSpec
-from kzdocs.cli.common import EXIT_OK, command, config_of, write_output
+from kzdocs.cli.common import EXIT_OK, EXIT_USAGE, command, config_of, write_output
 from kzdocs.errors import SigningError
 from kzdocs.render import ASTANA
 
@@ -141,14 +141,17 @@ def verify_parser(commands) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from kzdocs.errors import VerificationError
     from kzdocs.sign.verify import verify
 
-    verdict = verify(
-        _read(args.file),
-        config=config_of(args),
-        trust=args.trust,
-        revocation=args.revocation or None,
-    )
+    data = _read(args.file)
+    try:
+        verdict = verify(
+            data, config=config_of(args), trust=args.trust, revocation=args.revocation or None
+        )
+    except VerificationError as exc:  # an unreadable trust anchor: the command was misused
+        print(f"kzdocs: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if args.json:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -42,6 +42,7 @@ _EXPORTS = {
     "qr_payloads": "kzdocs.sign.qr",
     "qr_png": "kzdocs.sign.qr",
     "read_qr_payloads": "kzdocs.sign.qr",
+    "Verdict": "kzdocs.sign.verdict",
     "verify_xml": "kzdocs.sign.verify",
     "verify_pdf": "kzdocs.sign.verify",
     "wrap_and_sign_wsse": "kzdocs.sign.wsse",

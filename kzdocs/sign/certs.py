@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -171,6 +172,18 @@ def certificate_info(cert: x509.Certificate, algorithm: str = "") -> Certificate
         test_certificate=_is_test(cert, subject_cn, issuer_cn),
         fingerprint=fingerprint(cert),
     )
+
+
+def intact_if_self_signed(cert: x509.Certificate) -> bool:
+    """False for a self-issued certificate whose own signature does not verify (one altered
+    after it was made); True otherwise — an issued one is judged by the trust check."""
+    if cert.issuer != cert.subject:
+        return True
+    try:
+        cert.verify_directly_issued_by(cert)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
 def fingerprint(cert: x509.Certificate) -> str:

@@ -105,13 +105,12 @@ def _check_xml(data: bytes, config: Config) -> Verdict:
 
 
 def _record_problem(record: bytes | None, config: Config) -> str | None:
-    from kzdocs.schema import validate
-    from kzdocs.xml import from_xml
+    from kzdocs.crosscheck import signed_document
 
     if record is None:
         return "the signature covers no kzdocs record"
     try:
-        validate(from_xml(record), config)
+        signed_document(record, config)
     except KzdocsError as exc:
         return f"the signed XML is not a valid kzdocs record: {exc}"
     return None
@@ -213,7 +212,7 @@ def _paired(xml_der: bytes | None, pdf_der: bytes | None, pairings) -> bool:
 def _fingerprint(der: bytes | None) -> str:
     import hashlib
 
-    return hashlib.sha256(der).hexdigest(":").upper() if der else "no certificate"
+    return hashlib.sha256(der).digest().hex(":").upper() if der else "no certificate"
 
 
 def _plain(fingerprint: str) -> str:

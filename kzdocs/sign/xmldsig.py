@@ -26,7 +26,7 @@ from signxml import (
 from signxml.exceptions import InvalidInput, InvalidSignature
 
 from kzdocs.sign.base import VerifyResult, aware
-from kzdocs.sign.certs import KeyMaterial, certificate_info
+from kzdocs.sign.certs import KeyMaterial, certificate_info, intact_if_self_signed
 from kzdocs.xml import parse_xml
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -155,6 +155,10 @@ def verify_signature(
     algorithm = signature_algorithm(signature)
     info = certificate_info(cert, algorithm)
     der = cert.public_bytes(Encoding.DER)
+    if not intact_if_self_signed(cert):
+        # KeyInfo is not signed: a changed subject would keep the key, and the signature valid.
+        reason = "the certificate in the signature was altered: its own signature does not verify"
+        return VerifyResult(False, reason, kind, info, cert_der=der)
     if algorithm not in LOCAL_METHODS:
         reason = f"algorithm {algorithm} cannot be verified locally; verify through NCANode"
         return VerifyResult(False, reason, kind, info, cert_der=der)
