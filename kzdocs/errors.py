@@ -117,10 +117,12 @@ class UnsupportedFormatError(KzdocsError, ValueError):
 
 
 class TemplateError(KzdocsError, LookupError):
-    """A template that is missing or that failed to render; `template` names the file."""
+    """A template that is missing or that failed to render; `template` names the file and
+    `line` the line of a syntax error."""
 
-    def __init__(self, message: str, template: str | None = None):
+    def __init__(self, message: str, template: str | None = None, line: int | None = None):
         self.template = template
+        self.line = line
         super().__init__(message)
 
 
@@ -172,6 +174,14 @@ class EmbeddedXmlError(KzdocsError, LookupError):
 
 class SigningError(KzdocsError, RuntimeError):
     """Signing failed: wrong password, unusable key or certificate, signer unreachable."""
+
+
+class PreviewRequestError(KzdocsError, ValueError):
+    """A request of the preview page that cannot be done; `status` is the HTTP status it gets."""
+
+    def __init__(self, message: str, status: int = 400):
+        self.status = status
+        super().__init__(message)
 
 
 class VerificationError(KzdocsError, ValueError):

@@ -65,7 +65,7 @@ def render_html(
     except jinja2.TemplateSyntaxError as exc:
         where = exc.name or name
         raise TemplateError(
-            f"template {where!r}, line {exc.lineno}: {exc.message}", where
+            f"template {where!r}, line {exc.lineno}: {exc.message}", where, exc.lineno
         ) from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"template {name!r} failed to render: {exc}", name) from exc

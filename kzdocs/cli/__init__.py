@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kzdocs.cli import checks, documents, serve, signing
+from kzdocs.cli import checks, documents, preview, serve, signing
 from kzdocs.cli.common import EXIT_INVALID, EXIT_OK
 from kzdocs.errors import KzdocsError
 
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         checks.golden_parser,
         checks.templates_parser,
         serve.serve_parser,
+        preview.preview_parser,
     ):
         register(commands)
     return parser
