@@ -1,5 +1,5 @@
-"""The preview's one door into the pipeline: a record prepared once, then rendered per language
-and format. Today it is `validate` then `render`; the prepared-record API replaces both here."""
+"""The preview's one door into the pipeline: a record prepared once (validated, and signed at
+the golden files' pinned time for the signed view), then each language and format from it."""
 
 from __future__ import annotations
 
@@ -7,31 +7,20 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kzdocs.config import Config
-from kzdocs.render import render
-from kzdocs.schema import Document, validate
+from kzdocs.golden.harness import pinned_time
+from kzdocs.prepared import PreparedRecord, prepare
+from kzdocs.schema import validate
 
 if TYPE_CHECKING:
     from kzdocs.sign.base import Signer
 
 
-def prepare(record: Mapping[str, Any], config: Config) -> Document:
-    """The record checked against every rule (`ValidationError` lists them)."""
-    return validate(record, config)
-
-
-def render_document(
-    document: Document, lang: str, format: str, config: Config, signer: Signer | None = None
-) -> bytes:
-    """One rendering; signed at the golden files' pinned time, so it compares with them."""
+def prepare_record(
+    record: Mapping[str, Any], config: Config, signer: Signer | None = None
+) -> PreparedRecord:
+    """The record checked against every rule (`ValidationError` lists them), signed if asked,
+    at the time the signed golden files use, so the two compare."""
     if signer is None:
-        return render(document, lang=lang, format=format, config=config)
-    from kzdocs.golden.harness import pinned_time
-
-    return render(
-        document,
-        lang=lang,
-        format=format,
-        config=config,
-        signer=signer,
-        signed_at=pinned_time(document),
-    )
+        return prepare(record, config=config)
+    document = validate(record, config)
+    return prepare(document, config=config, signer=signer, signed_at=pinned_time(document))

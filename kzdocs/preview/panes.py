@@ -9,8 +9,9 @@ from typing import Any
 
 from kzdocs.errors import PreviewRequestError, RecordFileError, ValidationError
 from kzdocs.forms import LANGS
+from kzdocs.prepared import PreparedRecord
 from kzdocs.preview.changes import golden_file, golden_state, word_diff
-from kzdocs.preview.documents import prepare, render_document
+from kzdocs.preview.documents import prepare_record
 from kzdocs.preview.failures import explain
 from kzdocs.preview.pages import page_images
 from kzdocs.preview.workspace import SAMPLE, RecordEntry, Workspace
@@ -55,32 +56,30 @@ class Panes:
             config = None
             try:
                 config = self.workspace.config()
-                document = prepare(_record(entry, view.text), config)
+                signer = self.workspace.signer if view.signed else None
+                prepared = prepare_record(_record(entry, view.text), config, signer)
             except Exception as exc:  # the server never dies of a bad record or configuration
-                return {
-                    "panes": {lang: self._failed(entry, view, lang, exc, config) for lang in LANGS},
-                    "record_errors": _record_errors(exc),
-                }
-            panes = {lang: self._pane(entry, view, lang, document, config) for lang in LANGS}
+                panes = {lang: self._failed(entry, view, lang, exc, config) for lang in LANGS}
+                return {"panes": panes, "record_errors": _record_errors(exc)}
+            panes = {lang: self._pane(entry, view, lang, prepared) for lang in LANGS}
             return {"panes": panes, "record_errors": []}
 
-    def _pane(self, entry: RecordEntry, view: View, lang: str, document, config) -> Pane:
+    def _pane(self, entry: RecordEntry, view: View, lang: str, prepared: PreparedRecord) -> Pane:
         try:
-            pane = self._content(entry, view, lang, document, config)
+            pane = self._content(entry, view, lang, prepared)
         except Exception as exc:
-            return self._failed(entry, view, lang, exc, config)
+            return self._failed(entry, view, lang, exc, prepared.config)
         self._last_good[(entry.name, view.view, view.signed, lang)] = pane
         return {**pane, "errors": [], "stale": False}
 
-    def _content(self, entry: RecordEntry, view: View, lang: str, document, config) -> Pane:
-        signer = self.workspace.signer if view.signed else None
-        html = render_document(document, lang, "html", config, signer)
+    def _content(self, entry: RecordEntry, view: View, lang: str, prepared: PreparedRecord) -> Pane:
+        html = prepared.render(lang, "html")
         golden = golden_file(self.workspace, entry, lang, view.signed)
         pane: Pane = {"golden": golden_state(golden, html)}
         if view.view == "html":
             pane["html"] = html.decode("utf-8")
         elif view.view == "pages":
-            pane["pages"] = page_images(render_document(document, lang, "pdf", config, signer))
+            pane["pages"] = page_images(prepared.pdf(lang))
         else:
             pane["diff"] = word_diff(golden, html)
         return pane
