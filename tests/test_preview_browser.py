@@ -12,16 +12,15 @@ import pytest
 from preview_browser import browser_available, chromium, pane, preview, wait_until
 from template_copies import copy_templates, edit
 
+from kzdocs.words import label_of
+
 pytestmark = pytest.mark.skipif(not browser_available(), reason="needs chromium and chromedriver")
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = ("license-export-wheat", "permit-import-cattle", "refusal-one-ground")
 TITLE = {"kk": "ЭКСПОРТЫНА ЛИЦЕНЗИЯ", "ru": "ЛИЦЕНЗИЯ НА ЭКСПОРТ"}
-HS_LABEL = {
-    "kk": "15. Сыртқы экономикалық қызметтің бірыңғай тауар номенклатурасы бойынша тауардың коды "
-    "және оның сипаттамасы",
-    "ru": "15. Код товара по ТН ВЭД ЕАЭС и его описание",
-}
+_NUMBER, _LABEL = label_of("license-export", "goods")  # field 15, as the templates word it
+HS_LABEL = {lang: f"{_NUMBER}. {_LABEL[lang]}" for lang in ("kk", "ru")}
 
 
 @pytest.fixture(scope="module")
