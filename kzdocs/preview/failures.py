@@ -51,7 +51,7 @@ def field_message(error: FieldError, lang: str) -> Message:
         title = label or ("Жазба" if lang == "kk" else "Запись")
     return {
         "title": title,
-        "message": error.message,
+        "message": error.text(lang),
         "path": error.path,
         "field": error.field,
         "label": label,
