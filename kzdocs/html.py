@@ -38,8 +38,8 @@ def render_html(
     config: Config = DEFAULT,
     signature: Signature | None = None,
 ) -> str:
-    """The document as HTML in the language ('kk' or 'ru'); a draft (ЖОБА / ПРОЕКТ) unless a
-    signature is given.
+    """The document as HTML in the language ('kk' or 'ru'); a draft (marked ҚОЛ ҚОЙЫЛМАҒАН /
+    НЕ ПОДПИСАН) unless a signature is given.
 
     Raises `UnsupportedFormatError` for another language, `TemplateError` naming the file when
     a template is missing or fails, `ValidationError` when given a raw record that is invalid.

@@ -111,7 +111,7 @@ def test_licence_shows_all_18_fields_in_order(lang):
 
 
 def test_unsigned_document_carries_the_draft_mark_and_signed_does_not():
-    for lang, mark in (("kk", "ЖОБА"), ("ru", "ПРОЕКТ")):
+    for lang, mark in (("kk", "ҚОЛ ҚОЙЫЛМАҒАН"), ("ru", "НЕ ПОДПИСАН")):
         _, draft = rendered("license-export-wheat.json", lang)
         _, signed = rendered("license-export-wheat.json", lang, signed=True)
         styles = {p.style.style_id: p.text for p in open_docx(draft).paragraphs}

@@ -17,7 +17,7 @@ from kzdocs.words import field_labels
 
 FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures").glob("*.json"))
 PAGE_NUMBER = re.compile(r"— \d+ —")
-DRAFT = re.compile(r"\b(ЖОБА|ПРОЕКТ)\b")
+DRAFT = re.compile(r"\b(ҚОЛ ҚОЙЫЛМАҒАН|НЕ ПОДПИСАН)\b")
 
 
 @cache

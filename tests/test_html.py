@@ -22,14 +22,20 @@ from kzdocs.words import field_labels, kind_words, title
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 RECORDS = sorted(FIXTURES.glob("*.json"))
 LANGS = ("kk", "ru")
-DRAFT = {"kk": "ЖОБА", "ru": "ПРОЕКТ"}
+DRAFT = {"kk": "ҚОЛ ҚОЙЫЛМАҒАН", "ru": "НЕ ПОДПИСАН"}
 NOT_SIGNED = {"kk": "Қол қойылмаған", "ru": "Не подписан"}
 FOOTER = {
     "kk": "Осы құжат «Электрондық құжат және электрондық цифрлық қолтаңба туралы» Қазақстан "
     "Республикасының 2003 жылғы 7 қаңтардағы N 370-II Заңы 7 бабының 1 тармағына сәйкес қағаз "
     "тасығыштағы құжатпен маңызы бірдей.",
-    "ru": "Данный документ согласно пункту 1 статьи 7 ЗРК от 7 января 2003 года «Об электронном "
-    "документе и электронной цифровой подписи» равнозначен документу на бумажном носителе.",
+    "ru": "Данный документ согласно пункту 1 статьи 7 ЗРК от 7 января 2003 года № 370-II «Об "
+    "электронном документе и электронной цифровой подписи» равнозначен документу на бумажном "
+    "носителе.",
+}
+NO_LEGAL_FORCE = {
+    "kk": "Осы құжаттың заңды күші жоқ: оған электрондық цифрлық қолтаңба қойылмаған.",
+    "ru": "Данный документ не имеет юридической силы: он не подписан электронной цифровой "
+    "подписью.",
 }
 # The HTML contract: the tags the PDF and DOCX stages understand.
 ALLOWED_TAGS = {
@@ -105,7 +111,7 @@ def test_fixture_renders_as_an_unsigned_draft_with_footer_and_caption(path, lang
     assert _text(tree.find_class("title")[0]) == title(document.kind, lang)
     assert [_text(e) for e in tree.find_class("draft-mark")] == [DRAFT[lang]]
     assert _text(tree.find_class("signature")[0]).endswith(NOT_SIGNED[lang])
-    assert [_text(e) for e in tree.find_class("footer")] == [FOOTER[lang]]
+    assert [_text(e) for e in tree.find_class("footer")] == [NO_LEGAL_FORCE[lang]]
     caption = _text(tree.find_class("appendix")[0])
     assert kind_words(document.kind, lang)["services"][form.rules] in caption
     expected = (
@@ -372,6 +378,7 @@ def test_signed_document_shows_the_signature_and_no_draft_mark(lang):
     html = render_html(validate(_record("license-export-wheat.json")), lang, signature=signature)
     tree = _tree(html)
     assert tree.find_class("draft-mark") == []
+    assert [_text(e) for e in tree.find_class("footer")] == [FOOTER[lang]]
     text = _text(_field(tree, 18))
     assert NOT_SIGNED[lang] not in text
     words = {
@@ -462,7 +469,8 @@ def test_a_user_template_overrides_the_shipped_one(tmp_path):
     tree = _tree(render_html(document, "ru", config=config))
     assert _text(tree.find_class("title")[0]) == "ЛИЦЕНЗИЯ (ПРОВЕРЕНО ЮРИСТОМ)"
     assert _text(_field(tree, 7)) == "7. Куда Китай (CN)"
-    assert [_text(e) for e in tree.find_class("footer")] == [FOOTER["ru"]]  # shipped layout
+    footers = [_text(e) for e in tree.find_class("footer")]
+    assert footers == [NO_LEGAL_FORCE["ru"]]  # shipped layout and words
     shipped = _tree(render_html(document, "kk", config=config))  # no user kk file: shipped one
     assert _text(shipped.find_class("title")[0]) == title(document.kind, "kk")
 
@@ -471,7 +479,7 @@ def test_a_user_words_file_changes_shared_wording(tmp_path):
     words = (Path(__file__).resolve().parent.parent / "templates/ru/words.html").read_text(
         encoding="utf-8"
     )
-    config = _user_folder(tmp_path, {"ru/words.html": words.replace('"ПРОЕКТ"', '"ЧЕРНОВИК"')})
+    config = _user_folder(tmp_path, {"ru/words.html": words.replace('"НЕ ПОДПИСАН"', '"ЧЕРНОВИК"')})
     tree = _tree(render_html(validate(_record("license-export-wheat.json")), "ru", config=config))
     assert [_text(e) for e in tree.find_class("draft-mark")] == ["ЧЕРНОВИК"]
 

@@ -140,7 +140,7 @@ def test_refusal_labels_are_checked(templates: Path) -> None:
 
 
 def test_a_character_the_fonts_lack_is_reported(templates: Path) -> None:
-    edit(templates / "kk" / "words.html", '"ЖОБА"', '"ЖОБА ✓"')
+    edit(templates / "kk" / "words.html", '"ҚОЛ ҚОЙЫЛМАҒАН"', '"ҚОЛ ҚОЙЫЛМАҒАН ✓"')
 
     [problem] = check_templates(templates)
 

@@ -19,7 +19,7 @@ from kzdocs.xml import parse_xml
 
 
 class NoSigner:
-    """Signs nothing: the XML stays as it is and the document is a draft (ЖОБА / ПРОЕКТ)."""
+    """Signs nothing: the XML stays as it is and the document is a draft (ҚОЛ ҚОЙЫЛМАҒАН)."""
 
     name = "none"
     can_sign_pdf = False
