@@ -29,11 +29,9 @@ from kzdocs.errors import (
     RenderError,
     ResourceBlockedError,
 )
-from kzdocs.pdf import XML_NAME, PdfMeta, extract_xml, once, render_pdf
+from kzdocs.pdf import XML_NAME, PdfMeta, extract_xml, patches, render_pdf
 from kzdocs.pdf import html as pdf_html
 from kzdocs.pdf.engine import split_styles
-from kzdocs.pdf.fonts import FACES, engine_font_bytes
-from kzdocs.pdf.subset import GlyphSubsetter
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ASTANA = timezone(timedelta(hours=5))
@@ -378,36 +376,6 @@ def test_metadata_validation():
     assert PdfMeta.of(SimpleNamespace(**good.__dict__)) == good
 
 
-def test_subsetter_keeps_only_used_outlines_and_every_glyph_id():
-    data = engine_font_bytes("LiberationSerif-Regular.ttf")
-    full = TTFont(io.BytesIO(data))
-    cmap = full.getBestCmap()
-    used = {full.getGlyphID(cmap[ord(c)]) for c in "ӘәҚқ"}
-    subset = TTFont(io.BytesIO(GlyphSubsetter(data).subset(used)))
-    assert subset.getGlyphOrder() == full.getGlyphOrder()
-    glyf, original = subset["glyf"], full["glyf"]
-    for char in "ӘәҚқ":
-        name = cmap[ord(char)]
-        assert glyf[name].numberOfContours != 0
-        assert glyf[name].getCoordinates(glyf)[0] == original[name].getCoordinates(original)[0]
-    assert glyf[cmap[ord("Z")]].numberOfContours == 0
-    assert len(GlyphSubsetter(data).subset(used)) < len(data) / 2
-
-
-@pytest.mark.parametrize("face", [face.filename for face in FACES])
-def test_subset_metrics_are_the_fonts_for_kept_glyphs_and_zero_for_the_others(face):
-    data = engine_font_bytes(face)
-    full = TTFont(io.BytesIO(data))
-    cmap = full.getBestCmap()
-    kept = {cmap[ord(c)] for c in "ӘәҚқ 1."} | {".notdef"}
-    subset = TTFont(io.BytesIO(GlyphSubsetter(data).subset(map(full.getGlyphID, kept))))
-    widths, original = subset["hmtx"].metrics, full["hmtx"].metrics
-    assert {name: widths[name] for name in kept} == {name: original[name] for name in kept}
-    assert widths[cmap[ord("Z")]] == (0, 0)
-    assert subset["head"].indexToLocFormat == full["head"].indexToLocFormat
-    assert subset["hhea"].numberOfHMetrics == full["hhea"].numberOfHMetrics
-
-
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 @pytest.mark.parametrize("fixture", ["license-export-wheat.json", "refusal-several-grounds.json"])
 def test_pipeline_pdf_carries_the_record(fixture, lang):
@@ -500,7 +468,7 @@ def test_fast_parser_needs_a_doctype():
 def test_the_fast_html_parser_leaves_the_pdf_byte_for_byte_the_same(monkeypatch):
     html, meta = _html("kk", body="<ol><li>a</li><li>b</li></ol>"), _meta("kk")
     fast = render_pdf(html, meta=meta, xml=XML)
-    monkeypatch.setattr(pdf_html, "SHORTCUT", False)
+    monkeypatch.setattr(patches, "parse_contract_html", lambda html: None)  # tinyhtml5 parses
     assert render_pdf(html, meta=meta, xml=XML) == fast
 
 
@@ -516,7 +484,7 @@ def _decoded_streams(pdf: bytes) -> list[bytes]:
 def test_streams_serialised_once_differ_from_pydyfs_only_in_compression(monkeypatch):
     html, meta = _html("kk"), _meta("kk")
     once_level_6 = render_pdf(html, meta=meta, xml=XML)
-    monkeypatch.setattr(once, "ENABLED", False)
+    monkeypatch.setattr(patches, "ENABLED", False)
     pydyf_level_9 = render_pdf(html, meta=meta, xml=XML)
     assert once_level_6 != pydyf_level_9
     assert _decoded_streams(once_level_6) == _decoded_streams(pydyf_level_9)
@@ -525,23 +493,20 @@ def test_streams_serialised_once_differ_from_pydyfs_only_in_compression(monkeypa
     )
 
 
-def test_shortcuts_are_on_for_the_pinned_weasyprint_and_pydyf():
-    # A version bump turns them off silently (correct, but slow): update and re-measure then.
-    from weasyprint import __version__
-
-    assert __version__ == pdf_html.WEASYPRINT_VERSION and pdf_html.SHORTCUT
-    assert pydyf.__version__ == once.PYDYF_VERSION and once.ENABLED
+def test_the_patches_are_on_for_the_pinned_weasyprint_and_pydyf():
+    # A version bump turns them off (correct, but slower): update and re-measure then.
+    assert patches.installed_versions() == patches.PINNED and patches.ENABLED
 
 
 def test_each_stream_is_compressed_once_at_zlibs_default_level(monkeypatch):
     levels = []
-    real = once.zlib.compress
+    real = patches.zlib.compress
 
     def counting(data, level):
         levels.append(level)
         return real(data, level)
 
-    monkeypatch.setattr(once.zlib, "compress", counting)
+    monkeypatch.setattr(patches.zlib, "compress", counting)
     monkeypatch.setattr(pydyf.zlib, "compressobj", None)  # pydyf itself compresses nothing
     pdf = render_pdf(_html(), meta=_meta(), xml=XML)
     assert levels == [6] * len(re.findall(rb"/FlateDecode", pdf))
@@ -560,34 +525,3 @@ def test_garbage_collector_is_left_as_it_was():
         assert not gc.isenabled()
     finally:
         gc.enable()
-
-
-@pytest.mark.parametrize("face", [face.filename for face in FACES])
-def test_subsetter_reads_composite_glyphs_as_fonttools_does(face):
-    data = engine_font_bytes(face)
-    font = TTFont(io.BytesIO(data))
-    glyf, order = font["glyf"], font.getGlyphOrder()
-    expected = {
-        gid: tuple(font.getGlyphID(part) for part in glyf[name].getComponentNames(glyf))
-        for gid, name in enumerate(order)
-        if glyf[name].isComposite()
-    }
-    subsetter = GlyphSubsetter(data)
-    assert subsetter.glyph_count == len(order)
-    assert subsetter._components == expected and expected
-
-
-@pytest.mark.parametrize("face", [face.filename for face in FACES])
-def test_subset_files_are_written_as_fonttools_writes_them(face):
-    from fontTools.ttLib.sfnt import SFNTReader, SFNTWriter
-
-    subsetter = GlyphSubsetter(engine_font_bytes(face))
-    for glyphs in ([], range(0, 1400, 7), range(subsetter.glyph_count)):
-        ours = subsetter.subset(glyphs)
-        reader = SFNTReader(io.BytesIO(ours))
-        out = io.BytesIO()
-        writer = SFNTWriter(out, len(reader.keys()), sfntVersion=reader.sfntVersion)
-        for tag in sorted(reader.keys()):
-            writer[tag] = reader[tag]
-        writer.close()
-        assert ours == out.getvalue()

@@ -4,8 +4,8 @@ canonical XML embedded, shipped fonts only, nothing fetched, identical bytes for
 import warnings
 
 with warnings.catch_warnings():
-    # WeasyPrint warns at import when the HarfBuzz-subset library is missing; kzdocs does not
-    # need it (kzdocs.pdf.subset cuts its own fonts), and tests turn warnings into errors.
+    # WeasyPrint warns at import when the HarfBuzz-subset library is missing (it then subsets
+    # fonts with fontTools, slower, to the same text); tests turn warnings into errors.
     warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
     import weasyprint  # noqa: F401
 

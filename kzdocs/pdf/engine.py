@@ -13,6 +13,7 @@ from weasyprint import CSS
 from weasyprint.urls import FatalURLFetchingError
 
 from kzdocs.errors import MissingGlyphError, RenderError, ResourceBlockedError
+from kzdocs.pdf import patches
 from kzdocs.pdf.fetcher import ResourceFetcher
 from kzdocs.pdf.fonts import (
     FACES,
@@ -21,9 +22,7 @@ from kzdocs.pdf.fonts import (
     engine_font_bytes,
     font_face_css,
 )
-from kzdocs.pdf.html import ContractHTML
 from kzdocs.pdf.meta import PdfMeta
-from kzdocs.pdf.once import serialise_once
 from kzdocs.pdf.pdfa import (
     OUTPUT_INTENT,
     PDF_VARIANT,
@@ -32,7 +31,6 @@ from kzdocs.pdf.pdfa import (
     srgb_profile,
     xml_attachment,
 )
-from kzdocs.pdf.subset import EngineFonts, FontTable
 
 # The templates inline their print CSS in one attribute-less <style> so the HTML previews in a
 # browser; the engine lifts it out and reuses the parsed stylesheet across documents.
@@ -64,7 +62,6 @@ class PdfEngine:
         self.font_config = ShippedFontConfiguration()
         fonts = {face.url: engine_font_bytes(face.filename) for face in FACES}
         self.fetcher = ResourceFetcher({url: (data, FONT_MIME) for url, data in fonts.items()})
-        self._fonts = EngineFonts(fonts.values())
         self._fonts_css = self._parse_css(font_face_css())
         self._stylesheets: OrderedDict[str, CSS] = OrderedDict()
         self._output_profile = srgb_profile()
@@ -90,7 +87,7 @@ class PdfEngine:
         stylesheets = [self._fonts_css]
         if css.strip():
             stylesheets.append(self._stylesheet(css))
-        document = ContractHTML(body, self.fetcher).render(
+        document = patches.html_document(body, self.fetcher).render(
             font_config=self.font_config,
             stylesheets=stylesheets,
             pdf_variant=PDF_VARIANT,
@@ -98,7 +95,6 @@ class PdfEngine:
         )
         document.color_profiles[OUTPUT_INTENT] = self._output_profile
         _describe(document.metadata, meta)
-        document.fonts = FontTable(self._fonts)
         return document.write_pdf(
             pdf_variant=PDF_VARIANT,
             output_intent=OUTPUT_INTENT,
@@ -142,7 +138,7 @@ def _finish(document, pdf) -> None:
         raise MissingGlyphError("".join(missing))
     fix_embedded_file_types(pdf)
     dedupe_associated_files(pdf)
-    serialise_once(pdf)
+    patches.finish(pdf)
 
 
 _engine: PdfEngine | None = None

@@ -21,7 +21,7 @@ import fontTools
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from weasyprint.text.ffi import ffi as weasy_ffi
-from weasyprint.text.ffi import fontconfig, gobject, pangoft2
+from weasyprint.text.ffi import fontconfig, pangoft2
 from weasyprint.text.fonts import FontConfiguration
 
 from kzdocs import fonts
@@ -201,16 +201,14 @@ class ShippedFontConfiguration(FontConfiguration):
     """
 
     def __init__(self) -> None:
+        super().__init__()
+        # Then the font map gets an empty configuration instead of the system's.
         raw = _fontconfig_library().FcConfigCreate()
         if raw == _ffi.NULL:  # pragma: no cover - out of memory
             raise MemoryError("fontconfig could not create a configuration")
         self._config = weasy_ffi.cast("FcConfig *", int(_ffi.cast("uintptr_t", raw)))
-        self.font_map = weasy_ffi.gc(pangoft2.pango_ft2_font_map_new(), gobject.g_object_unref)
         pangoft2.pango_fc_font_map_set_config(
             weasy_ffi.cast("PangoFcFontMap *", self.font_map), self._config
         )
         # The font map now holds its own reference to the configuration.
         fontconfig.FcConfigDestroy(self._config)
-        self._folder = None
-        self.strut_layouts = {}
-        self.font_features = {}

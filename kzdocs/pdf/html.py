@@ -1,14 +1,12 @@
 """Reading contract HTML for WeasyPrint in a fraction of the time its own parser takes.
 
-WeasyPrint parses with tinyhtml5, a pure-Python HTML5 parser: about 5 ms of a licence's
-50 ms. libxml2 (through lxml) builds the same tree in a quarter of a millisecond — for HTML
-that follows the kzdocs HTML contract. Where the two parsers could disagree (tags outside the
-contract, comments, implied elements, parse errors, unusual characters), the HTML goes to
-WeasyPrint's own parser, unchanged. tests/test_pdf.py checks that every fixture's tree is the
-one tinyhtml5 builds, so the PDFs are byte for byte those WeasyPrint's parser gives.
-
-`ContractHTML` mirrors what `weasyprint.HTML.__init__` sets up; WeasyPrint is pinned, and on any
-other version than WEASYPRINT_VERSION the shortcut is off.
+WeasyPrint parses with tinyhtml5, a pure-Python HTML5 parser: about 5 ms of a licence. libxml2
+(through lxml) builds the same tree in a quarter of a millisecond — for HTML that follows the
+kzdocs HTML contract. Where the two parsers could disagree (tags outside the contract,
+comments, implied elements, parse errors, unusual characters), `parse_contract_html` says None
+and the HTML goes to WeasyPrint's own parser, unchanged. tests/test_pdf.py checks that every
+fixture's tree is the one tinyhtml5 builds. Handing the tree to WeasyPrint is one of the guarded
+patches (kzdocs.pdf.patches).
 """
 
 from __future__ import annotations
@@ -16,14 +14,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-import cssselect2
 import lxml.etree
-import weasyprint
-from weasyprint import HTML
-
-# The WeasyPrint release whose HTML.__init__ ContractHTML mirrors.
-WEASYPRINT_VERSION = "70.0"
-SHORTCUT = weasyprint.__version__ == WEASYPRINT_VERSION
 
 # The contract's tags and the head's own; a <base>, <style> or <script> goes to tinyhtml5.
 _BLOCK_TAGS = frozenset(
@@ -115,21 +106,3 @@ def _copy(element) -> ET.Element:
     copy.text, copy.tail = element.text, element.tail
     copy.extend(_copy(child) for child in element)
     return copy
-
-
-class ContractHTML(HTML):
-    """`weasyprint.HTML(string=…, url_fetcher=…)`, parsed by libxml2 where that is safe."""
-
-    def __init__(self, string: str, url_fetcher) -> None:
-        root = parse_contract_html(string) if SHORTCUT else None
-        #: Whether the fast parser built the tree (tinyhtml5 did otherwise).
-        self.fast_parsed = root is not None
-        if root is None:
-            super().__init__(string=string, url_fetcher=url_fetcher)
-            return
-        # What HTML.__init__ sets for a string without base URL (<base> is no contract tag).
-        self.base_url = None
-        self.url_fetcher = url_fetcher
-        self.media_type = "print"
-        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
-        self.etree_element = self.wrapper_element.etree_element

@@ -1,0 +1,57 @@
+"""The guarded patches of WeasyPrint and pydyf (kzdocs.pdf.patches): every fixture renders
+through them and through WeasyPrint's public API alone to the same page text and the same
+pixels; with other versions than the pinned ones they stay off, and say so once."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pypdfium2
+import pytest
+from pypdf import PdfReader
+
+from kzdocs import render
+from kzdocs.pdf import patches
+
+FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures").glob("*.json"))
+
+
+def _pages(pdf: bytes) -> list[tuple[str, bytes]]:
+    """Each page's text and its pixels at 50 dpi."""
+    texts = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        pixels = [bytes(page.render(scale=50 / 72).buffer) for page in document]
+    finally:
+        document.close()
+    return list(zip(texts, pixels, strict=True))
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda path: path.stem)
+def test_every_fixture_looks_the_same_with_and_without_the_patches(fixture, lang, monkeypatch):
+    record = json.loads(fixture.read_text(encoding="utf-8"))
+    assert patches.ENABLED
+    patched = render(record, lang=lang, format="pdf")
+    monkeypatch.setattr(patches, "ENABLED", False)
+    public = render(record, lang=lang, format="pdf")
+    assert patched != public  # the streams are compressed at another level
+    assert _pages(patched) == _pages(public)
+
+
+def test_other_versions_get_the_public_api_and_a_log_line(caplog):
+    with caplog.at_level("WARNING", logger="kzdocs.pdf"):
+        assert patches.versions_match(patches.PINNED)
+        assert not caplog.records
+        assert not patches.versions_match({**patches.PINNED, "weasyprint": "71.0"})
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert "weasyprint 71.0 installed" in line and "public API only" in line
+
+
+def test_the_switch_turns_the_patches_off(monkeypatch):
+    monkeypatch.setenv(patches.SWITCH, "1")
+    assert not patches._enabled()
+    monkeypatch.setenv(patches.SWITCH, "0")
+    assert patches._enabled()
