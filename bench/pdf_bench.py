@@ -30,17 +30,22 @@ def bench_pdf(html: str, meta: PdfMeta, n: int, xml: bytes | None = None) -> dic
     start = time.perf_counter()
     default_engine()
     engine_ms = (time.perf_counter() - start) * 1000
-    naive, kzdocs = [], []
+    naive, kzdocs, naive_cpu, kzdocs_cpu = [], [], [], []
     HTML(string=html).write_pdf()  # warm: WeasyPrint's own first-use set-up is not counted
     render_pdf(html, meta=meta, xml=xml)
     for _ in range(n):
+        cpu = time.process_time()
         naive.append(_ms(lambda: HTML(string=html).write_pdf()))
+        naive_cpu.append(time.process_time() - cpu)
+        cpu = time.process_time()
         kzdocs.append(_ms(lambda: render_pdf(html, meta=meta, xml=xml)))
+        kzdocs_cpu.append(time.process_time() - cpu)
     naive_ms, kzdocs_ms = statistics.median(naive), statistics.median(kzdocs)
     return {
         "naive_ms": naive_ms,
         "kzdocs_ms": kzdocs_ms,
         "ratio": naive_ms / kzdocs_ms,
+        "cpu_ratio": statistics.median(naive_cpu) / statistics.median(kzdocs_cpu),
         "engine_build_ms": engine_ms,
         "n": n,
     }

@@ -31,7 +31,7 @@ def qr_inline(document: WordDocument, img: etree._Element, shape_id: int) -> etr
 
 
 QR_MODULES_PER_INCH = 75  # the print CSS's image-resolution for QR codes
-_QR_PIXELS_PER_MODULE = 8
+_QR_PIXELS_PER_MODULE = 4  # 300 pixels an inch: a print's resolution
 
 
 def _blocky(png: bytes) -> tuple[bytes, int]:
@@ -39,18 +39,22 @@ def _blocky(png: bytes) -> tuple[bytes, int]:
     in modules."""
     from PIL import Image, UnidentifiedImageError
 
+    from kzdocs.sign.qrsymbol import QrSymbol
+    from kzdocs.sign.qrsymbol import png as symbol_png
+
     try:
         with Image.open(io.BytesIO(png)) as image:
             side = image.width
-            large = image.convert("L").resize(
-                (side * _QR_PIXELS_PER_MODULE, image.height * _QR_PIXELS_PER_MODULE),
-                Image.Resampling.NEAREST,
-            )
+            pixels = image.convert("L").point(lambda value: 255 if value > 127 else 0).tobytes()
     except (UnidentifiedImageError, OSError) as exc:
         raise RenderError(f"<img data-qr>: the PNG cannot be read ({exc})") from exc
-    out = io.BytesIO()
-    large.convert("1", dither=Image.Dither.NONE).save(out, format="PNG", compress_level=1)
-    return out.getvalue(), side
+    modules = pixels.translate(_DARK_IS_ONE).decode("ascii")
+    rows = tuple(modules[i : i + side] for i in range(0, len(modules), side))
+    code = QrSymbol(version=0, level="", rows=rows)
+    return symbol_png(code, scale=_QR_PIXELS_PER_MODULE, border=0, depth=1), side
+
+
+_DARK_IS_ONE = bytes.maketrans(b"\x00\xff", b"10")
 
 
 def png_inline(document: WordDocument, img: etree._Element, shape_id: int) -> etree._Element:
