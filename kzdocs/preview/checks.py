@@ -1,9 +1,12 @@
 """`kzdocs templates check` run again after every change of the templates or configuration, in
-the background so the panes update first; each pane shows the problems of its kind and language."""
+the background and after the panes: it waits a moment, then takes the panes' lock, so it never
+slows the rendering the lawyer is waiting for. Each pane shows the problems of its kind and
+language."""
 
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from kzdocs.preview.watch import Hub
@@ -13,9 +16,12 @@ from kzdocs.preview.workspace import Workspace
 class TemplateChecks:
     """The latest templates check; `request()` asks for a new one (requests coalesce)."""
 
-    def __init__(self, workspace: Workspace, hub: Hub):
+    DELAY = 0.3  # seconds: the page asks for its rendering within this after a change
+
+    def __init__(self, workspace: Workspace, hub: Hub, lock: threading.Lock):
         self.workspace = workspace
         self.hub = hub
+        self.lock = lock
         self._wanted = threading.Event()
         self._stop = threading.Event()
         self._problems: list[dict[str, Any]] = []
@@ -39,10 +45,12 @@ class TemplateChecks:
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wanted.wait()
+            time.sleep(self.DELAY)
             self._wanted.clear()
             if self._stop.is_set():
                 return
-            self._problems = self._check()
+            with self.lock:
+                self._problems = self._check()
             self.hub.publish({"problems"})
 
     def _check(self) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ class Preview:
         self.workspace = workspace
         self.hub = Hub()
         self.panes = Panes(workspace)
-        self.checks = TemplateChecks(workspace, self.hub)
+        self.checks = TemplateChecks(workspace, self.hub, self.panes.lock)
         self.watcher = Watcher(self.hub, self._topic)
 
     def start(self) -> None:
