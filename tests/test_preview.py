@@ -160,3 +160,44 @@ def test_the_command_refuses_a_missing_folder_and_a_busy_port(server, capsys):
     assert "--templates: 'no-such-folder' is not a folder" in capsys.readouterr().err
     assert main(["preview", "--port", str(server.server_address[1])]) == 1
     assert "choose another port with --port" in capsys.readouterr().err
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    text=st.one_of(
+        st.text(max_size=200),
+        st.dictionaries(st.sampled_from(["kind", "number", "goods", "value", "x"]),
+                        st.one_of(st.text(max_size=20), st.integers(), st.none()), max_size=4)
+        .map(json.dumps),
+    )
+)  # fmt: skip
+def test_whatever_is_typed_in_the_editor_the_server_answers_with_messages(server, text):
+    status, data = request(server, "POST", "/api/render", {"name": WHEAT, "text": text})
+    assert status == 200
+    for lang in ("kk", "ru"):
+        assert data["panes"][lang]["errors"], "an unfinished record is never a document"
+        assert all(m["title"] != "Unexpected error" for m in data["panes"][lang]["errors"])
+
+
+def test_saving_the_configuration_re_renders_and_a_broken_one_is_shown(tmp_path):
+    config = tmp_path / "kzdocs.json"
+    committee = {"kk": "ТЕКСЕРУ КОМИТЕТІ", "ru": "КОМИТЕТ ПРОВЕРКИ"}
+    config.write_text("{}", encoding="utf-8")
+    preview = Preview(Workspace(records=ROOT / "fixtures", config_file=config))
+    preview.start()
+    try:
+        seen = preview.hub.generation
+        config.write_text(json.dumps({"issuer": {"committee": committee}}), encoding="utf-8")
+        for _ in range(40):  # bounded: 20 s at most
+            seen, topics = preview.hub.wait(seen, timeout=0.5)
+            if "config" in topics:
+                break
+        assert "config" in topics
+        panes = preview.render({"name": WHEAT})["panes"]
+        assert committee["ru"] in panes["ru"]["html"]
+        config.write_text("{", encoding="utf-8")
+        failed = preview.render({"name": WHEAT})["panes"]["kk"]
+        assert failed["errors"][0]["title"] == "The configuration cannot be used"
+        assert failed["stale"] and committee["kk"] in failed["html"]
+    finally:
+        preview.stop()
