@@ -12,7 +12,7 @@ import pytest
 from preview_browser import browser_available, chromium, pane, preview, wait_until
 from template_copies import copy_templates, edit
 
-from kzdocs.words import label_of
+from kzdocs.words import label_of, template_words
 
 pytestmark = pytest.mark.skipif(not browser_available(), reason="needs chromium and chromedriver")
 
@@ -21,6 +21,7 @@ RECORDS = ("license-export-wheat", "permit-import-cattle", "refusal-one-ground")
 TITLE = {"kk": "ЭКСПОРТЫНА ЛИЦЕНЗИЯ", "ru": "ЛИЦЕНЗИЯ НА ЭКСПОРТ"}
 _NUMBER, _LABEL = label_of("license-export", "goods")  # field 15, as the templates word it
 HS_LABEL = {lang: f"{_NUMBER}. {_LABEL[lang]}" for lang in ("kk", "ru")}
+DRAFT = {lang: template_words(f"{lang}/words.html")["draft_mark"] for lang in ("kk", "ru")}
 HS_MESSAGE = {
     "kk": "10 цифрдан тұруы керек, берілгені: '10019900'",
     "ru": "должно состоять из 10 цифр, получено: '10019900'",
@@ -99,19 +100,19 @@ def test_switch_kind_record_and_view(page):
     shows(page, "ru", "Sample Person")
     choose(page, "kind", "license-export")
     click(page, "input[name=view][value=pages]")
-    for lang, draft in (("kk", "ЖОБА"), ("ru", "ПРОЕКТ")):
+    for lang in ("kk", "ru"):
         seen = shows(page, lang, TITLE[lang], "pages")
-        assert draft in seen["pages"][0]
+        assert DRAFT[lang] in seen["pages"][0]
     click(page, "#signed")
     for lang, field in (("kk", "18. Көліктік қолтаңба"), ("ru", "18. Транспортная подпись")):
         seen = shows(page, lang, "ТЕСТ", "pages")
         printed = " ".join(seen["pages"])
-        assert field in printed and "ЖОБА" not in printed and "ПРОЕКТ" not in printed
+        assert field in printed and DRAFT[lang] not in printed
     click(page, "input[name=view][value=html]")
     qr = "return document.querySelector('#pane-ru iframe.current').contentDocument.images.length"
     wait_until(lambda: page.execute_script(qr) >= 1, what="QR codes in the signed document")
     click(page, "#signed")
-    shows(page, "kk", "ЖОБА")
+    shows(page, "kk", DRAFT["kk"])
 
 
 def test_saved_template_shows_in_both_panes_scroll_kept(page, folders):
@@ -163,10 +164,11 @@ def test_approve_writes_only_that_records_golden_files(page, folders):
 def test_syntax_error_names_file_and_line_and_clears_when_fixed(page, folders):
     words = folders["templates"] / "kk" / "words.html"
     good = words.read_text(encoding="utf-8")
-    edit(words, '{% set draft_mark = "ЖОБА" %}', '{% set draft_mark = "ЖОБА" %}{% endif %}')
-    line = good.splitlines().index('{% set draft_mark = "ЖОБА" %}') + 1
+    mark = f'{{% set draft_mark = "{DRAFT["kk"]}" %}}'
+    edit(words, mark, mark + "{% endif %}")
+    line = good.splitlines().index(mark) + 1
     seen = shows(page, "kk", f"templates/kk/words.html, line {line}", "messages")
-    assert '{% set draft_mark = "ЖОБА" %}{% endif %}' in seen["messages"]
+    assert mark + "{% endif %}" in seen["messages"]
     assert "Encountered unknown tag 'endif'" in seen["messages"]
     assert seen["stale"] and TITLE["kk"] in seen["document"]  # the last good one, dimmed
     assert pane(page, "ru")["messages"] == ""
