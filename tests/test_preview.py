@@ -122,6 +122,19 @@ def test_save_as_writes_only_safe_names_inside_the_records_folder(server, name):
         assert status in (400, 409) and not created and data["error"]
 
 
+def test_save_as_keeps_work_in_progress_and_says_how_many_rules_it_breaks(server):
+    records = server.preview.workspace.records
+    status, data = request(
+        server, "POST", "/api/save", {"name": "draft", "text": '{"kind": "refusal"}'}
+    )
+    assert (
+        status == 200
+        and data["errors"] >= 1
+        and data["file"] == str(records.resolve() / "draft.json")
+    )
+    (records / "draft.json").unlink()
+
+
 def test_save_refuses_text_that_is_not_a_record_and_asks_before_replacing(server):
     status, data = request(server, "POST", "/api/save", {"name": "x", "text": "[1]"})
     assert status == 422 and "JSON object" in data["error"]

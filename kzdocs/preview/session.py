@@ -89,7 +89,21 @@ class Preview:
         path = self.workspace.save_record(
             _text(body, "name"), _text(body, "text"), overwrite=body.get("overwrite") is True
         )
-        return {"name": path.stem, "file": str(path)}
+        return {"name": path.stem, "file": str(path), "errors": self._broken_rules(path)}
+
+    def _broken_rules(self, path: Path) -> int:
+        """How many rules the saved record breaks: saving work in progress is allowed, and said."""
+        from kzdocs.errors import ValidationError
+        from kzdocs.records import load_record
+        from kzdocs.schema import validate
+
+        try:
+            validate(load_record(path), self.workspace.config())
+        except ValidationError as exc:
+            return len(exc.errors)
+        except Exception:
+            return 0  # a broken configuration is the panes' news, not the record's
+        return 0
 
 
 def _text(body: dict[str, Any], key: str) -> str:

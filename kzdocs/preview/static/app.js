@@ -272,7 +272,8 @@ async function save(name, overwrite) {
   }
   state.dirty = false;
   state.record = saved.name;
-  notice(`Saved ${saved.file}`);
+  const broken = saved.errors ? ` — the record still breaks ${saved.errors} rule(s): see the list under the editor` : "";
+  notice(`Saved ${saved.file}${broken}`, saved.errors > 0);
   await loadState();
   await loadRecordText();
   writeHash();
