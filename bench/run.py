@@ -160,7 +160,9 @@ def bench_install() -> float:
         subprocess.run([sys.executable, "-m", "venv", folder], check=True)
         pip = [str(Path(folder) / "bin" / "python"), "-m", "pip", "install", "-q"]
         start = time.perf_counter()
-        subprocess.run([*pip, "-e", str(ROOT)], check=True, stdout=subprocess.DEVNULL)
+        done = subprocess.run([*pip, "-e", str(ROOT)], capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"pip install failed:\n{done.stderr}")
         return time.perf_counter() - start
 
 
