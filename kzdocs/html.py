@@ -1,10 +1,10 @@
 """The HTML stage: a Document becomes one self-contained HTML page through the Jinja2 template
 `<lang>/<kind>.html`, with values formatted per language and the signature in field 18.
 
-This module is the one place that builds the Jinja2 environment: autoescaping on, undefined
-names are errors, and templates come first from the user's folder (`Config.templates`), then
-from the shipped `kzdocs.templates` package. Record data is only ever passed to templates as
-values, so the engine escapes it and never evaluates it.
+This module is the one place that builds the Jinja2 environment: sandboxed, autoescaping on,
+undefined names are errors, and templates come first from the user's folder
+(`Config.templates`), then from the shipped `kzdocs.templates` package. Record data is only
+ever passed to templates as values, so the engine escapes it and never evaluates it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 import jinja2
 from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment
 
 from kzdocs import formatting
 from kzdocs.config import DEFAULT, Config
@@ -67,6 +68,11 @@ def render_html(
         raise TemplateError(
             f"template {where!r}, line {exc.lineno}: {exc.message}", where, exc.lineno
         ) from None
+    except jinja2.exceptions.SecurityError as exc:
+        where, line = _template_line(exc, name)
+        raise TemplateError(
+            f"template {where!r}, line {line}: refused by the sandbox: {exc}", where
+        ) from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"template {name!r} failed to render: {exc}", name) from exc
 
@@ -82,6 +88,19 @@ def page_title(html: str) -> str:
 _TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL | re.IGNORECASE)
 
 
+def _template_line(exc: BaseException, name: str) -> tuple[str, int | None]:
+    """The template file and line an error was raised at: Jinja puts template frames, with
+    the template's file name and line, into the traceback."""
+    where, line = name, None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".css")) or filename == "<template>":
+            where, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    return where, line
+
+
 def template_name(kind: str, lang: str) -> str:
     """The template that words a kind in a language, e.g. 'kk/license-export.html'."""
     return f"{lang}/{kind}.html"
@@ -94,7 +113,9 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
     if folder is not None:
         loaders.append(jinja2.FileSystemLoader(str(folder), encoding="utf-8"))
     loaders.append(ShippedLoader())
-    env = jinja2.Environment(
+    # Sandboxed, the shipped templates too: template folders are edited by people, and a
+    # template must not reach Python's internals (`cycler.__init__.__globals__.os`).
+    env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

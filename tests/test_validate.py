@@ -58,6 +58,7 @@ BROKEN: dict[str, list[tuple[int | None, str, str]]] = {
     ],
     "date_after_document--contract": [(4, "contract.date", "date_after_document")],
     "date_format": [(18, "issued_on", "date_format")],
+    "string_unicode": [(16, "additional_info", "string_unicode")],
     "date_invalid": [(2, "valid_to", "date_invalid")],
     "date_range": [(2, "valid_from", "date_range")],
     "grounds_repeated": [(None, "grounds", "grounds_repeated")],

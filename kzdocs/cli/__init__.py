@@ -4,13 +4,19 @@ parsed arguments and returning the exit code; `main(argv)` is what tests call.""
 from __future__ import annotations
 
 import argparse
-import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from kzdocs.cli import checks, documents, preview, serve, signing
-from kzdocs.cli.common import EXIT_INVALID, EXIT_OK
+from kzdocs.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    guard_standard_streams,
+    silence_stdout,
+    stdout_failed,
+)
 from kzdocs.errors import KzdocsError
 
 __all__ = ["main"]
@@ -18,16 +24,28 @@ __all__ = ["main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 invalid input or failure, 2 usage)."""
+    guard_standard_streams()
     args = _parser().parse_args(argv)
     try:
-        return args.command(args)
+        code = args.command(args)
+        sys.stdout.flush()  # here, not at exit, so a full disk is reported like any failure
+        return code
     except KzdocsError as exc:
         print(f"kzdocs: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("kzdocs: interrupted", file=sys.stderr)
+        return 128 + signal.SIGINT
     except BrokenPipeError:
         # The reader went away (`kzdocs schema … | head`): not an error of ours.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        silence_stdout()
         return EXIT_OK
+    except OSError as exc:
+        if not stdout_failed():
+            raise
+        print(f"kzdocs: error: cannot write to standard output: {exc.strerror}", file=sys.stderr)
+        silence_stdout()
+        return EXIT_INVALID
 
 
 def _parser() -> argparse.ArgumentParser:

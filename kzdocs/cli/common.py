@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import io
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -43,3 +47,45 @@ def write_output(data: bytes, output: Path | None) -> None:
         sys.stdout.flush()
     else:
         write_atomically(output, data)
+
+
+class ClosedStream(io.TextIOBase):
+    """Standard output started closed (`kzdocs … >&-`): writing to it is an error, not silence."""
+
+    @property
+    def buffer(self) -> ClosedStream:
+        return self
+
+    def write(self, data: object) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+
+def guard_standard_streams() -> None:
+    """Give closed standard streams /dev/null, so no file kzdocs opens becomes fd 1 or 2 by
+    chance; output meant for a closed standard output fails as an error."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.dup2(os.open(os.devnull, os.O_RDWR), fd)
+    if sys.stdout is None:
+        sys.stdout = ClosedStream()
+
+
+def stdout_failed() -> bool:
+    """Whether standard output refuses what was written to it (a full disk, a closed stream)."""
+    try:
+        sys.stdout.write("")
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return False
+
+
+def silence_stdout() -> None:
+    """Send standard output to /dev/null, so the interpreter's flush at exit finds no error."""
+    with contextlib.suppress(OSError, ValueError):  # no descriptor: nothing will be flushed
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

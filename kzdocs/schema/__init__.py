@@ -21,7 +21,7 @@ from kzdocs.forms import FORMS, KINDS, Label, get_form
 from kzdocs.messages import N_, Message, got, message
 from kzdocs.schema.models import MODELS, Document, Refusal, TradeDocument
 from kzdocs.schema.rules import configured_number, facts_of_document
-from kzdocs.schema.types import Text
+from kzdocs.schema.types import Text, reportable, shown
 
 __all__ = [
     "MODELS",
@@ -38,6 +38,7 @@ __all__ = [
 _RULES = {
     "missing": "required",
     "extra_forbidden": "unknown_key",
+    "invalid_key": "unknown_key",  # a key that is not a string (from Python): no key of ours
     "literal_error": "one_of",
     "model_type": "object_type",
     "model_attributes_type": "object_type",
@@ -79,14 +80,14 @@ def validate(record: Mapping[str, Any] | Document, config: Config = DEFAULT) -> 
     if not isinstance(kind, str) or kind not in FORMS:  # a list or object is no kind either
         kinds = ", ".join(KINDS)
         if "kind" in record:
-            said = got(message(N_("must be one of {kinds}"), kinds=kinds), _short(kind))
+            said = got(message(N_("must be one of {kinds}"), kinds=kinds), shown(kind))
             error = _error(None, "kind", "kind", said, kind)
         else:
             said = message(N_("is required: one of {kinds}"), kinds=kinds)
             error = _error(None, "kind", "required", said, None)
         raise ValidationError([error])
     try:
-        return MODELS[kind].model_validate(dict(record), context={"config": config})
+        return MODELS[kind].model_validate(_escaped_keys(record), context={"config": config})
     except ValidationError as exc:
         if config.templates is None:
             raise
@@ -108,6 +109,22 @@ def field_errors(kind: str | None, exc: pydantic.ValidationError) -> list[FieldE
     """pydantic's errors of a kind's model as kzdocs reports them: form field number and
     labels, path, rule, message and value, in form order."""
     return sorted(_from_pydantic(kind, exc), key=_order)
+
+
+def _escaped_keys(value: Any, depth: int = 0) -> Any:
+    """The record with keys that hold half a character ("\\ud800") escaped: pydantic would
+    answer such a key with one error for the whole record; escaped, it is one unknown key."""
+    if depth > 8:  # deeper than any record part: refused as a whole where it is
+        return value
+    if isinstance(value, Mapping):
+        return {_escaped(k): _escaped_keys(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped_keys(v, depth + 1) for v in value]
+    return value
+
+
+def _escaped(key: Any) -> Any:
+    return key.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(key, str) else key
 
 
 def _configured_document(document: Document, config: Config) -> Document:
@@ -143,6 +160,7 @@ def _error(kind: str | None, path: str, rule: str, said: Message, value: Any) ->
 
     number, label = label_of(kind, _top_key(path)) if kind else (None, Label("", ""))
     kk, ru = said.text("kk"), said.text("ru")
+    value = reportable(value)
     return FieldError(number, label.kk, label.ru, path, rule, said.text("en"), value, kk, ru)
 
 
@@ -184,7 +202,7 @@ def _message(item: Any, rule: str, value: Any) -> Message:
     if rule == "too_many":
         return message(N_("must have at most {bound} item(s), got {count}"),
                        bound=ctx.get("max_length"), count=count)  # fmt: skip
-    return got(_pydantic_rule(rule, ctx), _short(value))
+    return got(_pydantic_rule(rule, ctx), shown(value))
 
 
 def _pydantic_rule(rule: str, ctx: dict[str, Any]) -> Message:
@@ -210,8 +228,3 @@ def _json_type(value: Any) -> Message | str:
     names |= {type(None): "null"}
     name = names.get(type(value))
     return message(name) if name else type(value).__name__
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"

@@ -7,9 +7,10 @@ that `kzdocs validate --json` reports, the message states the rule and the value
 from __future__ import annotations
 
 import re
+import reprlib
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
@@ -31,13 +32,75 @@ _LINE_END = re.compile(r"\r\n?")
 # other Unicode digits, which int() and Decimal() accept but the XSD and the documents do not.
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _MAX_INTEGER_DIGITS = 15
+# Longer than any number the rules admit (15 integer digits, 5 decimals, a few leading zeros):
+# checked before converting, so `1e999999999` or a million digits cost nothing.
+_MAX_NUMBER_CHARS = 40
+
+
+class _ShortRepr(reprlib.Repr):
+    """`repr` bounded in length and depth: error messages quote hostile values safely."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxstring, self.maxother, self.maxlong = 3, 60, 60, 40
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 128:  # repr of a huge int is slow, and refused past 4 300 digits
+            return f"<integer of about {int(x.bit_length() * 0.30103) + 1} digits>"
+        return super().repr_int(x, level)
+
+    def repr_Decimal(self, x: Decimal, level: int) -> str:
+        return f"Decimal({self.repr1(str(x), level)})"
+
+
+_SHORT = _ShortRepr()
+
+
+def shown(value: Any) -> str:
+    """A value quoted in an error: at most about 60 characters, whatever its size or depth."""
+    try:
+        return _SHORT.repr(value)
+    except Exception:  # a foreign object whose repr fails is still a value to refuse
+        return f"<{type(value).__name__} object>"
+
+
+def quoted(value: Any) -> str:
+    """A value as an error quotes it: its repr, exactly as given, where that is safe to make."""
+    return repr(value) if _plain(value) else shown(value)
+
+
+def reportable(value: Any) -> Any:
+    """The value an error carries: the value itself where it is data of modest depth and size
+    (`FieldError.as_json` escapes half characters), else its short repr."""
+    return value if _plain(value) else shown(value)
+
+
+def _plain(value: Any) -> bool:
+    stack, seen = [(value, 0)], 0
+    while stack:  # a loop, not recursion: the value may be nested thousands deep
+        item, depth = stack.pop()
+        seen += 1
+        if seen > 1000 or depth > 8:
+            return False
+        if isinstance(item, int) and not isinstance(item, bool):
+            if item.bit_length() > 128:
+                return False
+        elif isinstance(item, list | tuple):
+            stack.extend((v, depth + 1) for v in item)
+        elif isinstance(item, dict):
+            stack.extend((k, depth + 1) for k in item)
+            stack.extend((v, depth + 1) for v in item.values())
+        elif not (item is None or isinstance(item, str | bool | float | Decimal | date)):
+            return False
+    return True
 
 
 def broken(rule: str, message: str, value: Any, **params: Any) -> PydanticCustomError:
     """The error for a broken rule, quoting the offending value exactly as given: `message` is
     the English msgid (with `{name}` placeholders for `params`), translated on demand."""
-    return rule_error(rule, got(Message(message, tuple(params.items())), repr(value)))
+    return rule_error(rule, got(Message(message, tuple(params.items())), quoted(value)))
 
 
 def rule_error(rule: str, said: Message) -> PydanticCustomError:
@@ -75,6 +138,10 @@ def _string(value: Any, max_length: int, lang: str = "") -> str:
         raise text_broken("text_empty", N_("must not be empty"), value)
     if len(value) > max_length:
         raise text_broken("text_too_long", TOO_LONG, value[:40] + "…", max_length=max_length)
+    surrogate = _SURROGATE.search(value)
+    if surrogate:  # JSON admits "\ud800"; no encoding can write it, so no document can hold it
+        message = N_("must be Unicode text; {codepoint} is half a character")
+        raise text_broken("string_unicode", message, value, codepoint=f"U+{ord(surrogate[0]):04X}")
     if _CONTROL.search(value):
         raise text_broken("text_control_chars", N_("must not contain control characters"), value)
     invisible = _INVISIBLE.findall(value)
@@ -94,8 +161,8 @@ TOO_LONG = N_("must be at most {max_length} characters")
 
 def _text(max_length: int):
     def parse(value: Any) -> Text:
-        if isinstance(value, Text):
-            return value
+        if isinstance(value, Text):  # made in Python: its text obeys the same rules
+            value = {"kk": value.kk, "ru": value.ru}
         if isinstance(value, dict):
             if set(value) != set(LANGS):
                 raise broken(
@@ -147,14 +214,15 @@ def _plain_string(pattern: str, max_length: int, rule: str, what: str):
 
 
 def _iso_date(value: Any) -> date:
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
+    if type(value) is date:  # a datetime is a date too, but one with a time no field holds
+        parsed = value
+    elif not isinstance(value, str) or not _DATE.fullmatch(value):
         raise broken("date_format", N_("must be a date YYYY-MM-DD"), value)
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise broken("date_invalid", N_("must be a real calendar date"), value) from None
+    else:
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            raise broken("date_invalid", N_("must be a real calendar date"), value) from None
     if not 1991 <= parsed.year <= 2100:
         raise broken("date_range", N_("must be between 1991 and 2100"), value)
     return parsed
@@ -169,27 +237,41 @@ def parse_date(value: Any) -> date | None:
 
 
 def _decimal(value: Any, rule_prefix: str) -> Decimal:
+    too_large = broken(
+        f"{rule_prefix}_too_large",
+        N_("must have at most {digits} integer digits"),
+        value,
+        digits=_MAX_INTEGER_DIGITS,
+    )
     if isinstance(value, Decimal):
-        text = format(value, "f")
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        text = repr(value) if isinstance(value, int) else str(value)
+        return _checked_decimal(value, rule_prefix, too_large)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= 10**_MAX_INTEGER_DIGITS:  # before repr, which a huge int makes slow
+            raise too_large
+        text = repr(value)
+    elif isinstance(value, float):
+        text = str(value)
     elif isinstance(value, str):
         text = value
     else:
         raise broken(f"{rule_prefix}_format", N_("must be a decimal number"), value)
-    if not _DECIMAL.fullmatch(text):
+    if len(text) > _MAX_NUMBER_CHARS or not _DECIMAL.fullmatch(text):
         raise broken(f"{rule_prefix}_format", N_("must be a decimal number like 125000.00"), value)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-        raise broken(f"{rule_prefix}_format", N_("must be a decimal number"), value) from None
+    number = Decimal(text)
     if number.adjusted() >= _MAX_INTEGER_DIGITS:
-        raise broken(
-            f"{rule_prefix}_too_large",
-            N_("must have at most {digits} integer digits"),
-            value,
-            digits=_MAX_INTEGER_DIGITS,
-        )
+        raise too_large
+    return number
+
+
+def _checked_decimal(number: Decimal, rule_prefix: str, too_large: Exception) -> Decimal:
+    """A Decimal (a JSON number, or one made in Python) judged by its digits and exponent, never
+    by writing it out: `Decimal('1e999999999')` written out is a billion digits."""
+    if not number.is_finite():
+        raise broken(f"{rule_prefix}_format", N_("must be a decimal number"), number)
+    if number.is_zero():  # `0E+7` is 0, not an 8-digit number; its sign and places stay
+        return number.quantize(Decimal(1)) if number.as_tuple().exponent > 0 else number
+    if number.adjusted() >= _MAX_INTEGER_DIGITS:
+        raise too_large
     return number
 
 
