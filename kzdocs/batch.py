@@ -1,24 +1,27 @@
-"""Rendering many record files into a folder: a process pool, each output written as soon as it
-is ready, one bad record never costing the others."""
+"""Rendering many record files into a folder: worker processes, each output written whole as
+soon as it is ready; one bad record, or one dead worker, never costing the others."""
 
 from __future__ import annotations
 
+import glob
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TextIO
 
 from kzdocs.config import DEFAULT, Config
-from kzdocs.errors import KzdocsError, OutputClashError, ValidationError
+from kzdocs.errors import KzdocsError, OutputClashError, OutputError, ValidationError
 from kzdocs.files import write_atomically
+from kzdocs.pool import Pool, signals_held
 from kzdocs.prepared import prepare
 from kzdocs.records import load_record
 from kzdocs.render import check_output
+
+Deliver = Callable[["Outcome"], None]
 
 
 @dataclass(frozen=True)
@@ -46,16 +49,22 @@ def _signer(name: str, options: tuple[tuple[str, object], ...]):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one record file: the files written, or why it failed."""
+    """What became of one record file: the files written (and, with `skip_existing`, those
+    already there), or why it failed; a failed record lists the files it wrote before failing."""
 
     source: str
     written: tuple[str, ...] = ()
     error: str | None = None
     details: tuple[str, ...] = field(default=())
+    skipped: tuple[str, ...] = ()
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+INTERRUPTED = "interrupted before all its documents were written"
 
 
 def output_name(source: Path, lang: str | None, format: str) -> str:
@@ -67,36 +76,58 @@ def output_name(source: Path, lang: str | None, format: str) -> str:
 
 @dataclass(frozen=True)
 class Job:
-    """What every record of a batch becomes: where, in which languages and formats, how signed."""
+    """What every record of a batch becomes: where, in which languages and formats, how signed;
+    with `skip_existing`, documents already in `out_dir` are left as they are."""
 
     out_dir: Path
     langs: tuple[str, ...]
     formats: tuple[str, ...]
     config: Config = DEFAULT
     signer: SignerSpec | None = None
+    skip_existing: bool = False
 
 
-def render_file(source: Path, job: Job) -> Outcome:
-    """Render one record file in every language and format asked; never raises for bad input."""
+def targets(source: Path, job: Job) -> list[tuple[str, str, Path]]:
+    """(language, format, output path) of every document a record file becomes."""
+    return [
+        (lang, format, job.out_dir / output_name(source, lang, format))
+        for format in job.formats
+        for lang in (job.langs[:1] if format == "xml" else job.langs)
+    ]
+
+
+def render_file(source: Path, job: Job, report: Callable[[str], None] | None = None) -> Outcome:
+    """Render one record file in every language and format asked; never raises for bad input.
+    `report(path)` is called as each file is written."""
+    todo = targets(source, job)
+    skipped = tuple(str(t) for _, _, t in todo if job.skip_existing and t.exists())
+    written: list[str] = []
     try:
-        options = job.signer.render_options() if job.signer else {}
-        # Validated and signed once: every document of the record carries the same signed XML.
-        prepared = prepare(load_record(source), config=job.config, **options)
-        written = []
-        for lang, format, data in prepared.documents(job.langs, job.formats):
-            target = job.out_dir / output_name(source, lang, format)
+        _render_missing(source, job, [t for t in todo if str(t[2]) not in skipped], written, report)
+        return Outcome(str(source), tuple(written), skipped=skipped)
+    except ValidationError as exc:
+        error = f"{len(exc.errors)} error(s) in the record"
+        details = tuple(e.describe() for e in exc.errors)
+    except KzdocsError as exc:
+        error, details = str(exc), ()
+    except Exception as exc:
+        error, details = f"unexpected {type(exc).__name__}: {exc}", ()
+    return Outcome(str(source), tuple(written), error, details, skipped)
+
+
+def _render_missing(source, job, todo, written: list[str], report) -> None:
+    if not todo:
+        return  # every document is there: the record is not even read
+    options = job.signer.render_options() if job.signer else {}
+    # Validated and signed once: every document of the record carries the same signed XML.
+    prepared = prepare(load_record(source), config=job.config, **options)
+    for lang, format, target in todo:
+        data = prepared.render(lang, format)
+        with signals_held():  # an interruption lands after the file is counted, not between
             write_atomically(target, data)
             written.append(str(target))
-        return Outcome(str(source), tuple(written))
-    except ValidationError as exc:
-        details = tuple(e.describe() for e in exc.errors)
-        return Outcome(
-            str(source), error=f"{len(exc.errors)} error(s) in the record", details=details
-        )
-    except KzdocsError as exc:
-        return Outcome(str(source), error=str(exc))
-    except Exception as exc:
-        return Outcome(str(source), error=f"unexpected {type(exc).__name__}: {exc}")
+            if report:
+                report(str(target))
 
 
 def _warm_worker(formats: tuple[str, ...]) -> None:
@@ -116,20 +147,32 @@ def render_files(
     config: Config = DEFAULT,
     signer: SignerSpec | None = None,
     workers: int | None = None,
+    skip_existing: bool = False,
     on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Render record files into `out_dir`, in a process pool when there are several."""
+    """Render record files into `out_dir`, in worker processes when there are several.
+
+    A worker that dies costs only its record (retried once). Interrupted (KeyboardInterrupt or
+    any other BaseException), the workers are stopped within seconds, no half-written file is
+    left, `on_done` hears of each interrupted record (`interrupted=True`, with the files it
+    wrote) and the exception propagates.
+    """
     for lang in langs:
         for format in formats:
             check_output(lang, format)
     sources = list(sources)
+    job = Job(out_dir, langs, formats, config, signer, skip_existing)
     _refuse_clashes(sources)
+    _refuse_overwriting_records(sources, job)
     outcomes = []
-    job = Job(out_dir, langs, formats, config, signer)
-    for outcome in _outcomes(sources, job, _workers(workers, len(sources))):
+
+    def deliver(outcome: Outcome) -> None:
         outcomes.append(outcome)
         if on_done:
             on_done(outcome)
+
+    count = _workers(workers, len(sources))
+    (_render_serially if count == 1 else _render_pooled)(sources, job, count, deliver)
     order = {str(s): i for i, s in enumerate(sources)}
     return sorted(outcomes, key=lambda o: order[o.source])
 
@@ -145,20 +188,82 @@ def _refuse_clashes(sources: list[Path]) -> None:
         raise OutputClashError(clashes)
 
 
+def _refuse_overwriting_records(sources: list[Path], job: Job) -> None:
+    """Refuse, before anything is rendered, a document that would replace its own record file
+    (`wheat.xml` rendered as XML into its own folder)."""
+    for source in sources:
+        for _, _, target in targets(source, job):
+            if same_file(source, target):
+                raise OutputError(
+                    str(target), f"it is the record file {source} itself; use another folder"
+                )
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one existing file (through links and spellings alike)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def _workers(asked: int | None, jobs: int) -> int:
     return max(1, min(asked or os.cpu_count() or 1, jobs))
 
 
-def _outcomes(sources: list[Path], job: Job, workers: int) -> Iterator[Outcome]:
-    if workers == 1:
-        _warm_worker(job.formats)
-        for source in sources:
-            yield render_file(source, job)
-        return
-    with ProcessPoolExecutor(workers, initializer=_warm_worker, initargs=(job.formats,)) as pool:
-        futures = [pool.submit(render_file, source, job) for source in sources]
-        for future in as_completed(futures):
-            yield future.result()
+def _render_serially(sources: list[Path], job: Job, _: int, deliver: Deliver) -> None:
+    _warm_worker(job.formats)
+    for source in sources:
+        written: list[str] = []
+        try:
+            outcome = render_file(source, job, written.append)
+        except BaseException:
+            deliver(_interrupted(source, written))
+            raise
+        deliver(outcome)
+
+
+def _render_pooled(sources: list[Path], job: Job, workers: int, deliver: Deliver) -> None:
+    written: dict[Path, list[str]] = {}
+
+    def died(source: Path, reason: str) -> Outcome:
+        _remove_temporaries(source, job)
+        return Outcome(
+            str(source),
+            tuple(dict.fromkeys(written.get(source, ()))),
+            f"its worker process died twice while rendering it: {reason}",
+        )
+
+    pool = Pool(
+        partial(_work, job),
+        partial(_warm_worker, job.formats),
+        workers,
+        lambda source, path: written.setdefault(source, []).append(path),
+    )
+    try:
+        pool.run(sources, deliver, died)
+    except BaseException:
+        for source in pool.stop(deliver):
+            _remove_temporaries(source, job)
+            deliver(_interrupted(source, written.get(source, [])))
+        raise
+    finally:
+        pool.close()
+
+
+def _work(job: Job, source: Path, report: Callable[[str], None]) -> Outcome:
+    return render_file(source, job, report)
+
+
+def _interrupted(source: Path, written: list[str]) -> Outcome:
+    return Outcome(str(source), tuple(dict.fromkeys(written)), INTERRUPTED, interrupted=True)
+
+
+def _remove_temporaries(source: Path, job: Job) -> None:
+    """A killed worker cannot remove the temporary file it was writing: its parent does."""
+    for _, _, target in targets(source, job):
+        for leftover in target.parent.glob(f".{glob.escape(target.name)}.*"):
+            leftover.unlink(missing_ok=True)
 
 
 class ProgressBar:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from kzdocs.batch import ProgressBar, SignerSpec, render_files
+from kzdocs.batch import ProgressBar, SignerSpec, render_files, same_file
 from kzdocs.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -17,10 +17,11 @@ from kzdocs.cli.common import (
     config_of,
     write_output,
 )
+from kzdocs.cli.interrupt import Interrupted, Summary, interruptible
 from kzdocs.cli.remote import DEFAULT_REQUESTS, add_server_options, remote_of
 from kzdocs.cli.signing import add_signer_options, signer_spec
 from kzdocs.config import Config
-from kzdocs.errors import ConfigError, ValidationError
+from kzdocs.errors import ConfigError, OutputError, ValidationError
 from kzdocs.forms import KINDS, LANGS
 from kzdocs.messages import MESSAGE_LANGS, N_, Message, message
 from kzdocs.records import load_record, read_record
@@ -45,11 +46,15 @@ def render_parser(commands) -> None:
     sub.add_argument(
         "-o",
         "--output",
-        type=Path,
-        help="output file (one document) or folder; '-' or none: stdout",
-    )
+        help="output file (one document) or folder (ending in / or existing); '-' or none: stdout",
+    )  # a string, not a Path: a Path drops the trailing / that says "folder"
     sub.add_argument(
         "-j", "--workers", type=int, default=None, help="worker processes for several records"
+    )
+    sub.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="leave documents already in the output folder as they are; render only the missing",
     )
     add_signer_options(sub)
     add_server_options(sub)
@@ -63,43 +68,44 @@ def _render(args: argparse.Namespace) -> int:
         print(f"kzdocs: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     signer = None if remote else signer_spec(args)
+    if remote and args.skip_existing:
+        print("kzdocs: error: --skip-existing renders locally; not with --server", file=sys.stderr)
+        return EXIT_USAGE
     single = len(args.records) == 1 and len(args.lang) == 1 and len(args.format) == 1
-    if single and remote is None and not _is_folder(args.output):
-        return _render_one(
-            args.records[0], args.lang[0], args.format[0], args.output, config, signer
-        )
-    if args.output is None or str(args.output) == "-":
+    if single and remote is None and not args.skip_existing and not _is_folder(args.output):
+        output = None if args.output in (None, "-") else Path(args.output)
+        return _render_one(args.records[0], args.lang[0], args.format[0], output, config, signer)
+    if args.output in (None, "-"):
         print("kzdocs: error: several documents need -o FOLDER", file=sys.stderr)
         return EXIT_USAGE
-    progress = ProgressBar(len(args.records))
+    summary = Summary(Path(args.output), len(args.records), ProgressBar(len(args.records)))
+    try:
+        with interruptible():
+            _render_batch(args, Path(args.output), config, signer, remote, summary)
+    except Interrupted as stop:
+        summary.report(sys.stderr)
+        return 128 + stop.signum
+    return summary.report(sys.stderr)
+
+
+def _render_batch(args, out: Path, config: Config, signer, remote, summary: Summary) -> None:
     if remote:
         from kzdocs.service.client import render_remote
 
-        outcomes = render_remote(
-            args.records, args.output, remote, langs=args.lang, formats=args.format,
-            workers=args.workers or DEFAULT_REQUESTS, on_done=progress,
+        render_remote(
+            args.records, out, remote, langs=args.lang, formats=args.format,
+            workers=args.workers or DEFAULT_REQUESTS, on_done=summary,
         )  # fmt: skip
     else:
-        outcomes = render_files(
-            args.records, args.output, langs=args.lang, formats=args.format, config=config,
-            signer=signer, workers=args.workers, on_done=progress,
+        render_files(
+            args.records, out, langs=args.lang, formats=args.format, config=config,
+            signer=signer, workers=args.workers, skip_existing=args.skip_existing,
+            on_done=summary,
         )  # fmt: skip
-    for outcome in outcomes:
-        if not outcome.ok:
-            print(f"{outcome.source}: {outcome.error}", file=sys.stderr)
-            for line in outcome.details:
-                print(f"  - {line}", file=sys.stderr)
-    written = sum(len(o.written) for o in outcomes)
-    failed = sum(not o.ok for o in outcomes)
-    print(
-        f"{written} document(s) written to {args.output}; {failed} record(s) failed",
-        file=sys.stderr,
-    )
-    return EXIT_INVALID if failed else EXIT_OK
 
 
-def _is_folder(output: Path | None) -> bool:
-    return output is not None and (output.is_dir() or str(output).endswith(("/", "\\")))
+def _is_folder(output: str | None) -> bool:
+    return output is not None and (Path(output).is_dir() or output.endswith(("/", "\\")))
 
 
 def _render_one(
@@ -110,10 +116,11 @@ def _render_one(
     config: Config,
     signer: SignerSpec | None,
 ) -> int:
-    to_stdout = output is None or str(output) == "-"
-    if to_stdout and format in ("pdf", "docx") and sys.stdout.isatty():
+    if output is None and format in ("pdf", "docx") and sys.stdout.isatty():
         print(f"kzdocs: error: {format.upper()} is binary; give -o FILE", file=sys.stderr)
         return EXIT_USAGE  # before any work, not after it
+    if output is not None and same_file(source, output):
+        raise OutputError(str(output), f"it is the record file {source} itself")
     signing = signer.render_options() if signer else {}
     try:
         data = render(_record(source), lang=lang, format=format, config=config, **signing)
@@ -161,8 +168,8 @@ def _validate(args: argparse.Namespace) -> int:
         payload = {path: [e.as_json() for e in errors] for path, errors in results.items()}
         if len(args.records) == 1:
             payload = next(iter(payload.values()))
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        # Made whole before a byte is written: an error cannot stop it halfway.
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:
         for path, errors in results.items():
             print(_verdict(path, errors).text(args.lang))
