@@ -167,9 +167,10 @@ def render_files(
     outcomes = []
 
     def deliver(outcome: Outcome) -> None:
-        outcomes.append(outcome)
-        if on_done:
-            on_done(outcome)
+        with signals_held():  # heard by both lists, or by neither
+            outcomes.append(outcome)
+            if on_done:
+                on_done(outcome)
 
     count = _workers(workers, len(sources))
     (_render_serially if count == 1 else _render_pooled)(sources, job, count, deliver)

@@ -153,12 +153,13 @@ class Pool:
         """Take every message the worker has sent (a dead one's last words included)."""
         try:
             while worker.conn.poll():
-                kind, payload = worker.conn.recv()
-                if kind == "written":
-                    self.on_report(worker.task, payload)
-                else:
-                    worker.task = None
-                    deliver(payload)
+                with signals_held():  # a message taken is a message counted
+                    kind, payload = worker.conn.recv()
+                    if kind == "written":
+                        self.on_report(worker.task, payload)
+                    else:
+                        worker.task = None
+                        deliver(payload)
         except (EOFError, OSError):
             worker.conn.close()
 
