@@ -179,7 +179,8 @@ def test_a_closed_stdout_is_one_line_and_exit_1(args):
 
 
 def _rule_names_in(source: str) -> set[str]:
-    names = set(re.findall(r'broken\(\s*"([a-z_]+)"', source))
+    names = set(re.findall(r'(?<!\w)broken\(\s*"([a-z_]+)"', source))
+    names |= set(re.findall(r'_broken\(\s*[^,]+,\s*"([a-z_]+)"', source))  # (path, rule, …)
     names |= set(re.findall(r'_error\(\s*\w+,\s*[^,]+,\s*"([a-z_]+)"', source))
     for template in re.findall(r'broken\(\s*f"\{rule_prefix\}(_[a-z_]+)"', source):
         names |= {f"amount{template}", f"quantity{template}"}
