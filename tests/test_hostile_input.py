@@ -181,7 +181,8 @@ def test_a_closed_stdout_is_one_line_and_exit_1(args):
 def _rule_names_in(source: str) -> set[str]:
     names = set(re.findall(r'(?<!\w)broken\(\s*"([a-z_]+)"', source))
     names |= set(re.findall(r'_broken\(\s*[^,]+,\s*"([a-z_]+)"', source))  # (path, rule, …)
-    names |= set(re.findall(r'_error\(\s*\w+,\s*[^,]+,\s*"([a-z_]+)"', source))
+    names |= set(re.findall(r'text_broken\(\s*"([a-z_]+)"', source))
+    names |= set(re.findall(r'_error\(\s*\w+,\s*"[^"]*",\s*"([a-z_]+)"', source))
     for template in re.findall(r'broken\(\s*f"\{rule_prefix\}(_[a-z_]+)"', source):
         names |= {f"amount{template}", f"quantity{template}"}
     return names
@@ -193,7 +194,7 @@ def test_every_rule_an_error_can_carry_is_documented():
     source = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SCHEMA.glob("*.py")))
     identifiers = (ROOT / "kzdocs" / "identifiers.py").read_text(encoding="utf-8")
     used = _rule_names_in(source) | set(_RULES.values())
-    used |= set(re.findall(r'return "([a-z_]+)", "', identifiers))
+    used |= set(re.findall(r'return "([a-z_]+)", ', identifiers))
     section = (ROOT / "docs" / "record.md").read_text(encoding="utf-8").split("\n## Rules\n")[1]
     documented = set(re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.MULTILINE))
     assert {"amount_too_large", "string_unicode", "kind", "bin_iin_checksum"} <= used
