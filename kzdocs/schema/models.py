@@ -42,6 +42,9 @@ from kzdocs.schema.types import (
 Name = FreeText(500)
 Address = FreeText(500)
 LongText = FreeText(4000)
+# One basis document a line («Сертификат № 0012345 от 15.01.2026»): 50 lines of 4 000 letters
+# made a 131-page licence that took seconds to render (CHANGELOG.md).
+BasisLine = FreeText(500)
 
 
 class Part(BaseModel):
@@ -237,7 +240,7 @@ class Permit(TradeDocument):
 def _license_fields(kind: str) -> dict[str, Any]:
     return {
         "license_type": (Literal["one-time", "general", "exclusive"], _field(kind, "license_type")),
-        "basis": (list[LongText], _field(kind, "basis", min_length=1, max_length=50)),
+        "basis": (list[BasisLine], _field(kind, "basis", min_length=1, max_length=50)),
     }
 
 
