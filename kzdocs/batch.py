@@ -228,7 +228,6 @@ def _render_pooled(sources: list[Path], job: Job, workers: int, deliver: Deliver
     written: dict[Path, list[str]] = {}
 
     def died(source: Path, reason: str) -> Outcome:
-        _remove_temporaries(source, job)
         return Outcome(
             str(source),
             tuple(dict.fromkeys(written.get(source, ()))),
@@ -240,12 +239,12 @@ def _render_pooled(sources: list[Path], job: Job, workers: int, deliver: Deliver
         partial(_warm_worker, job.formats),
         workers,
         lambda source, path: written.setdefault(source, []).append(path),
+        partial(_remove_temporaries, job=job),
     )
     try:
         pool.run(sources, deliver, died)
     except BaseException:
         for source in pool.stop(deliver):
-            _remove_temporaries(source, job)
             deliver(_interrupted(source, written.get(source, [])))
         raise
     finally:

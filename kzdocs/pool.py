@@ -74,12 +74,14 @@ class _Worker:
 @dataclass
 class Pool:
     """`size` worker processes running `work(task, report) -> result` on tasks; `report(item)`
-    called in a worker reaches `on_report(task, item)` in the parent at once."""
+    called in a worker reaches `on_report(task, item)` in the parent at once; `clean_up(task)`
+    runs for every task whose worker died or was stopped in the middle of it."""
 
     work: Callable[..., Any]
     warm: Callable[[], None]
     size: int
     on_report: Callable[[Any, Any], None]
+    clean_up: Callable[[Any], None]
     workers: list[_Worker] = field(default_factory=list)
     deaths: Counter = field(default_factory=Counter)
 
@@ -106,6 +108,8 @@ class Pool:
                 self._read(worker, deliver)
         unfinished = [w.task for w in self.workers if w.task is not None]
         self.close()
+        for task in unfinished:
+            self.clean_up(task)
         return unfinished
 
     def close(self) -> None:
@@ -169,6 +173,7 @@ class Pool:
         self.workers.remove(worker)  # a new one starts with the next task
         if worker.task is None:
             return
+        self.clean_up(worker.task)
         self.deaths[worker.task] += 1
         if self.deaths[worker.task] < ATTEMPTS:
             queue.appendleft(worker.task)
