@@ -10,6 +10,7 @@ by rendering: only constant text counts, exactly what the template itself prints
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -28,8 +29,20 @@ def template_words(name: str, folder: Path | None = None) -> MappingProxyType[st
     from kzdocs.html import environment  # the one place that builds the Jinja2 environment
 
     env = environment(folder)
-    source, _, _ = env.loader.get_source(env, name)
-    return _constants(env, source)
+    known = _READ.get((env, name))
+    if known is not None and known[0]():  # Jinja's own test: the file has not changed since
+        return known[1]
+    source, _, uptodate = env.loader.get_source(env, name)
+    words = _constants(env, source)
+    if len(_READ) >= _MAX_READ:
+        _READ.clear()
+    _READ[(env, name)] = (uptodate or (lambda: False), words)
+    return words
+
+
+# The words of the templates read so far, with the check that they are still current.
+_READ: dict[tuple[jinja2.Environment, str], tuple[Callable[[], bool], MappingProxyType]] = {}
+_MAX_READ = 256
 
 
 def kind_words(kind: str, lang: str, folder: Path | None = None) -> MappingProxyType[str, Any]:
