@@ -8,6 +8,7 @@ python bench/verify_bench.py [N]      # N runs per file (default 3); the goal: h
 
 from __future__ import annotations
 
+import io
 import statistics
 import subprocess
 import sys
@@ -37,14 +38,19 @@ def _cases() -> dict[str, bytes]:
 
     from kzdocs.sign.certs import load_key
 
-    _, genuine = signed_document()
+    unsigned, genuine = signed_document()
     xml, _ = signer().sign_xml(record_xml(), signed_at=SIGNED_AT)
+    endless = io.BytesIO()
+    overdraw(unsigned, "a", repeat=300_000, font=False).write(endless)
     fake = copycat(load_key(KEYS["rsa"], PASSWORD).certificate)
     return {
         "empty file (the baseline)": b"",
         "genuine signed PDF": genuine,
         "genuine signed XML": xml,
         "overdrawn field, 2nd signature": sign_revision(overdraw(genuine), fake),
+        "page of 300 000 strings, signed": signer().sign_pdf(
+            endless.getvalue(), signed_at=SIGNED_AT
+        ),
         "record.xml → 70 MB, no /Size": bomb_pdf(70 << 20),
         "record.xml → 70 MB, /Size 100": bomb_pdf(70 << 20, declared=100),
         "record.xml → 1 MiB − 1": bomb_pdf((1 << 20) - 1),

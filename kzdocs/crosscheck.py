@@ -141,7 +141,7 @@ def _differences(expected: str, shown: str, spans: list[_Span]) -> list[str]:
     """A line for every block (or stretch between blocks) whose page text differs."""
     if expected == shown:
         return []
-    if len(shown) > 4 * len(expected) + 1000:  # no quadratic diff of a hostile page's text
+    if len(shown) > 2 * len(expected) + 500:  # no quadratic diff of a hostile page's text
         counts = f"{len(shown)} characters of text; the record renders {len(expected)}"
         return [f"the page carries {counts}"]
     opcodes = SequenceMatcher(None, expected, shown, autojunk=False).get_opcodes()

@@ -119,11 +119,14 @@ def _pyhanko_signer(material: KeyMaterial) -> signers.SimpleSigner:
     )
 
 
-def overdraw(pdf: bytes, text: str = "5 000", box=(300, 300, 120, 20)) -> IncrementalPdfFileWriter:
-    """An incremental update that paints a white box and writes `text` on page 1."""
+def overdraw(
+    pdf: bytes, text: str = "5 000", box=(300, 300, 120, 20), repeat: int = 1, font: bool = True
+) -> IncrementalPdfFileWriter:
+    """An incremental update that paints a white box and writes `text` (`repeat` times) on
+    page 1."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     x, y, w, h = box
-    font = generic.DictionaryObject(
+    helvetica = generic.DictionaryObject(
         {
             generic.pdf_name("/Type"): generic.pdf_name("/Font"),
             generic.pdf_name("/Subtype"): generic.pdf_name("/Type1"),
@@ -133,12 +136,13 @@ def overdraw(pdf: bytes, text: str = "5 000", box=(300, 300, 120, 20)) -> Increm
     resources = generic.DictionaryObject(
         {
             generic.pdf_name("/Font"): generic.DictionaryObject(
-                {generic.pdf_name("/Fx"): writer.add_object(font)}
+                {generic.pdf_name("/Fx"): writer.add_object(helvetica)}
             )
         }
     )
-    ops = f"q 1 1 1 rg {x} {y} {w} {h} re f 0 0 0 rg BT /Fx 11 Tf {x + 2} {y + 5} Td ({text}) Tj"
-    ops += " ET Q"
+    select = "/Fx 11 Tf" if font else ""
+    ops = f"q 1 1 1 rg {x} {y} {w} {h} re f 0 0 0 rg BT {select} {x + 2} {y + 5} Td"
+    ops += f" ({text}) Tj" * repeat + " ET Q"
     stream = generic.StreamObject(stream_data=ops.encode("ascii"))
     writer.add_stream_to_page(0, writer.add_object(stream), resources)
     return writer

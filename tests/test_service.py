@@ -184,6 +184,10 @@ def test_extract_xml_gives_the_record_back(signing):
     assert answer.json()["number"] == json.loads(WHEAT.read_text("utf-8"))["number"]
     other = signing.post("/v1/extract-xml", b"%PDF-1.7 nothing", "application/pdf", headers=AUTH)
     assert other.status_code == 422 and other.json()["error"] == "not_a_kzdocs_document"
+    from attacks import bomb_pdf  # record.xml inflating to 70 MB: refused unread
+
+    bomb = signing.post("/v1/extract-xml", bomb_pdf(70 << 20), "application/pdf", headers=AUTH)
+    assert bomb.status_code == 422 and "over the limit of 1048576 bytes" in bomb.text
 
 
 # -- validation ---------------------------------------------------------------------------------

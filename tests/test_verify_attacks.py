@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from functools import cache
 
@@ -92,6 +93,27 @@ def test_a_copied_subject_and_serial_show_another_fingerprint(tmp_path, capsys):
     assert code == 0
     assert f"SHA-256:   {forged_verdict.certificate.fingerprint}" in out
     assert "the signer's identity was NOT checked" in out
+
+
+def test_the_key_holder_s_own_page_with_other_text_is_invalid(tmp_path, capsys):
+    """Even the genuine signer cannot sign a page that shows more than its record: the text is
+    in the signed revision, both signatures are genuine, the page check refuses it (here its
+    font has no Unicode map, so what it draws cannot be known)."""
+    unsigned, _ = signed_document()
+    writer = overdraw(unsigned)
+    out = io.BytesIO()
+    writer.write(out)
+    pdf = signer().sign_pdf(out.getvalue(), signed_at=SIGNED_AT)
+    _refused(tmp_path, capsys, pdf, "font /Helvetica has no Unicode map; its text is unknown")
+
+
+def test_a_page_with_endless_text_is_refused_within_bounds(tmp_path, capsys):
+    unsigned, _ = signed_document()
+    writer = overdraw(unsigned, "a", repeat=300_000, font=False)
+    out = io.BytesIO()
+    writer.write(out)
+    pdf = signer().sign_pdf(out.getvalue(), signed_at=SIGNED_AT)
+    _refused(tmp_path, capsys, pdf, "the page's content stream is too long to read")
 
 
 # -- 2. an unsigned record.xml, a signed draft --------------------------------------------------

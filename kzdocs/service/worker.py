@@ -159,11 +159,13 @@ def verification(data: bytes, config: Config) -> dict[str, Any]:
 
 def extract(pdf: bytes, as_record: bool) -> bytes:
     """The record XML embedded in a kzdocs PDF, as embedded (or the record as JSON)."""
-    from kzdocs.pdf import extract_xml
+    from kzdocs.config import DEFAULT
+    from kzdocs.sign.embedded import read_record_xml
     from kzdocs.sign.record import signed_record
     from kzdocs.xml import from_xml, validate_xml
 
-    xml = extract_xml(pdf)
+    # Bounded, as `kzdocs extract-xml`: an embedded file that inflates without end is refused.
+    xml = read_record_xml(pdf, max_size=DEFAULT.verify.max_embedded_bytes)
     record = signed_record(xml)
     validate_xml(record)
     if as_record:

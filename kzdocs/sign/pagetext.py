@@ -33,7 +33,10 @@ _NEW_LINE = frozenset({b"BT", b"Td", b"TD", b"Tm", b"T*", b"'", b'"'})
 _MAX_DEPTH = 4  # form XObjects inside form XObjects
 
 
-def page_text(page, max_tokens: int = 2_000_000) -> str:
+MAX_TOKENS = 200_000  # a kzdocs page has about 3 000 once its drawing lines are dropped
+
+
+def page_text(page, max_tokens: int = MAX_TOKENS) -> str:
     """The strings a pypdf page draws, a line break wherever text moves to a new line."""
     return _Reader(max_tokens).read(page.get_contents(), page.get("/Resources"), 0)
 
