@@ -20,6 +20,7 @@ from pathlib import Path
 
 from docx_bench import bench_docx
 from pdf_bench import SAMPLES, bench_memory, bench_patches, bench_pdf, sample
+from prepare_bench import prepare_rows
 from sign_bench import SIGNED_AT, bench_sign
 from xml_bench import bench_xml
 
@@ -263,6 +264,7 @@ def main() -> None:
         ("sign PDF (PAdES B-B)", f"{sign['sign_pdf_ms']:.1f} ms/doc", ""),
         ("verify XML / PDF", f"{sign['verify_xml_ms']:.1f} / {sign['verify_pdf_ms']:.1f} ms", ""),
     ]
+    rows += prepare_rows(repeat=3 if args.quick else 9)  # bench/prepare_bench.py (issue 11)
     if not args.no_install:
         rows.append(
             ("pip install -e . into a fresh venv (pip cache warm)", f"{bench_install():.1f} s",
