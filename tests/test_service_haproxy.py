@@ -131,6 +131,21 @@ def test_200_documents_through_haproxy_survive_a_killed_copy(copies, balancer, t
     assert _served(copies[0]) > seen[copies[0].url]  # the copy left took the rest
 
 
+def test_skip_existing_redoes_only_what_is_missing(tmp_path, copies):
+    server = copies[0]
+    sources = _records(tmp_path / "records", 5)
+    out = tmp_path / "out"
+    remote = Remote(server.url)
+    assert all(o.ok for o in render_remote(sources, out, remote, formats=("xml",)))
+    missing = out / f"{sources[2].stem}.xml"
+    missing.unlink()
+    before = _served(server)
+    outcomes = render_remote(sources, out, remote, formats=("xml",), skip_existing=True)
+    assert _served(server) - before == 1
+    assert [o.written for o in outcomes if o.written] == [(str(missing),)]
+    assert missing.read_bytes() == to_xml(validate(load_record(sources[2])))
+
+
 def test_the_command_line_client_reports_like_a_local_batch(tmp_path, capsys, copies):
     server = copies[0]
     bad = tmp_path / "bad.json"

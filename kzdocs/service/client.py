@@ -65,10 +65,16 @@ def render_remote(
         ThreadPoolExecutor(max(1, workers), thread_name_prefix="kzdocs-client") as pool,
     ):
         job = _Job(client, remote, out_dir, langs, formats, skip_existing)
-        for future in as_completed([pool.submit(job.render, source) for source in sources]):
-            outcomes.append(future.result())
-            if on_done:
-                on_done(outcomes[-1])
+        futures = [pool.submit(job.render, source) for source in sources]
+        try:
+            for future in as_completed(futures):
+                outcomes.append(future.result())
+                if on_done:
+                    on_done(outcomes[-1])
+        except BaseException:  # interrupted: the records under way finish, no new one starts
+            for future in futures:
+                future.cancel()
+            raise
     order = {str(s): i for i, s in enumerate(sources)}
     return sorted(outcomes, key=lambda o: order[o.source])
 
