@@ -8,6 +8,9 @@
 - overload at 4x capacity (workers + queue): every answer must be 200 or 429, within the timeout.
 
 `--quick` makes it a few minutes on 2 cores. Prints one table; quote its ratios, not its times.
+On a shared machine the CPU milliseconds per document (this process, the server and all their
+workers, read from /proc) compare the two paths where wall-clock rates cannot: they are what
+the throughput of a machine of one's own follows.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 import http.client
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -36,24 +40,47 @@ SIGNER = SignerSpec("local", (("key", str(KEY)), ("password", "test")))
 WORKERS, CONCURRENCY, QUEUE, TIMEOUT = 2, 4, 4, 30
 
 
-def batch_rate(docs: int, signed: bool) -> float:
-    """Documents per second of the in-process batch once its pool is running."""
+def batch_rate(docs: int, signed: bool) -> tuple[float, float]:
+    """Documents per second of the in-process batch once its pool is running, and its CPU
+    milliseconds per document (workers included)."""
     short = max(docs // 4, 2 * WORKERS)
-    elapsed = {n: _batch_seconds(n, signed) for n in (short, docs)}
-    return (docs - short) / (elapsed[docs] - elapsed[short])
+    runs = {n: _batch_run(n, signed) for n in (short, docs)}
+    rate = (docs - short) / (runs[docs][0] - runs[short][0])
+    return rate, 1000 * (runs[docs][1] - runs[short][1]) / (docs - short)
 
 
-def _batch_seconds(docs: int, signed: bool) -> float:
+def _batch_run(docs: int, signed: bool) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as folder:
         sources = _copies(Path(folder), docs)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _own_cpu()
         outcomes = render_files(
             sources, Path(folder) / "out", formats=("pdf",), workers=WORKERS,
             signer=SIGNER if signed else None,
         )  # fmt: skip
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, _own_cpu() - cpu
     assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
-    return elapsed
+    return elapsed, cpu
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process and of its finished children (the batch's workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds of a running process and of its live children (a server and its workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += _process_cpu(int(child))
+    except OSError:
+        pass
+    return total
 
 
 def _copies(folder: Path, docs: int) -> list[Path]:
@@ -139,10 +166,11 @@ def load(server: Server, requests: int, clients: int, query: str) -> dict[str, o
                 connection.close()
         return results
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time() + _process_cpu(server.process.pid)
     with ThreadPoolExecutor(clients) as pool:
         results = [r for part in pool.map(client, range(clients)) for r in part]
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() + _process_cpu(server.process.pid) - cpu
     ok = sorted(seconds for status, seconds in results if status == 200)
     statuses: dict[int, int] = {}
     for status, _ in results:
@@ -153,6 +181,7 @@ def load(server: Server, requests: int, clients: int, query: str) -> dict[str, o
         "p99": 1000 * ok[min(len(ok) - 1, int(len(ok) * 0.99))] if ok else float("nan"),
         "slowest": 1000 * max(seconds for _, seconds in results),
         "statuses": statuses,
+        "cpu_ms": 1000 * cpu / max(1, len(ok)),  # server, workers and this client
     }
 
 
@@ -163,11 +192,17 @@ def throughput_rows(server: Server, docs: int, one_ms: float) -> list[tuple[str,
         query = "format=pdf" + ("&sign=true" if signed else "")
         load(server, 4 * CONCURRENCY, CONCURRENCY, query)  # every worker warm
         run = load(server, docs, CONCURRENCY, query)
-        local = batch_rate(docs, signed)
+        local, local_cpu = batch_rate(docs, signed)
         ratio = f"{100 * run['rate'] / local:.0f} % of in-process (goal >= 90 %)"
+        efficiency = f"{100 * local_cpu / run['cpu_ms']:.0f} % of in-process by CPU time"
         rows += [
             (f"{what}: in-process batch, {WORKERS} workers", f"{local:.1f} docs/s", ""),
             (f"{what}: HTTP, {CONCURRENCY} at a time", f"{run['rate']:.1f} docs/s", ratio),
+            (
+                f"{what}: CPU per document, in-process / HTTP",
+                f"{local_cpu:.0f} / {run['cpu_ms']:.0f} ms",
+                efficiency + " (server, workers and client counted)",
+            ),
             (
                 f"{what}: HTTP latency p50 / p99",
                 f"{run['p50']:.0f} / {run['p99']:.0f} ms",

@@ -199,3 +199,22 @@ def test_an_unreachable_server_fails_each_record_after_its_retries(tmp_path, cap
     outcomes = render_remote([FIXTURES / "license-export-wheat.json"], tmp_path, remote)
     assert not outcomes[0].ok and "ConnectError" in outcomes[0].error
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["local", "server"])
+def test_skip_existing_on_the_command_line(tmp_path, capsys, copies, where):
+    out = tmp_path / "out"
+    records = [
+        str(FIXTURES / "license-export-wheat.json"),
+        str(FIXTURES / "refusal-one-ground.json"),
+    ]
+    server = ["--server", copies[0].url] if where == "server" else []
+    argv = ["render", *records, *server, "--format", "html,xml", "-o", str(out)]
+    assert main(argv) == 0
+    (out / "refusal-one-ground.xml").unlink()
+    kept = (out / "license-export-wheat.kk.html").stat().st_mtime_ns
+    capsys.readouterr()
+    assert main([*argv, "--skip-existing"]) == 0
+    assert "1 document(s) written" in capsys.readouterr().err  # only the one missing
+    assert (out / "refusal-one-ground.xml").exists()
+    assert (out / "license-export-wheat.kk.html").stat().st_mtime_ns == kept

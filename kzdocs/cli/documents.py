@@ -68,9 +68,6 @@ def _render(args: argparse.Namespace) -> int:
         print(f"kzdocs: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     signer = None if remote else signer_spec(args)
-    if remote and args.skip_existing:
-        print("kzdocs: error: --skip-existing renders locally; not with --server", file=sys.stderr)
-        return EXIT_USAGE
     single = len(args.records) == 1 and len(args.lang) == 1 and len(args.format) == 1
     if single and remote is None and not args.skip_existing and not _is_folder(args.output):
         output = None if args.output in (None, "-") else Path(args.output)
@@ -94,7 +91,8 @@ def _render_batch(args, out: Path, config: Config, signer, remote, summary: Summ
 
         render_remote(
             args.records, out, remote, langs=args.lang, formats=args.format,
-            workers=args.workers or DEFAULT_REQUESTS, on_done=summary,
+            workers=args.workers or DEFAULT_REQUESTS, skip_existing=args.skip_existing,
+            on_done=summary,
         )  # fmt: skip
     else:
         render_files(

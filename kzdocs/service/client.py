@@ -100,17 +100,21 @@ class _Job:
     def render(self, source: Path) -> Outcome:
         """One record file's documents, written; never raises for a bad record or server."""
         targets = self.targets(source)
-        if self.skip_existing and all(target.exists() for target, _ in targets):
-            return Outcome(str(source))
+        there = tuple(str(t) for t, _ in targets if self.skip_existing and t.exists())
+        if len(there) == len(targets):
+            return Outcome(str(source), skipped=there)
         try:
             load_record(source)  # a file that is no record never leaves the machine
             response = self.ask(source.read_bytes())
             if response.status_code != 200:
                 return _refused(source, response)
             documents = _documents(response, [name for _, name in targets])
+            written = []
             for (target, _), data in zip(targets, documents, strict=True):
-                write_atomically(target, data)
-            return Outcome(str(source), tuple(str(target) for target, _ in targets))
+                if str(target) not in there:
+                    write_atomically(target, data)
+                    written.append(str(target))
+            return Outcome(str(source), tuple(written), skipped=there)
         except KzdocsError as exc:
             return Outcome(str(source), error=str(exc))
         except (httpx.HTTPError, zipfile.BadZipFile, KeyError, OSError) as exc:
