@@ -423,3 +423,39 @@ def _wait_for(condition, seconds: float = 10):
             return result
         time.sleep(0.02)
     raise AssertionError("condition not met in time")
+
+
+def test_create_app_runs_under_a_host_s_own_server_and_leaves_its_logging_alone():
+    import logging
+    import socket
+    import threading
+
+    import uvicorn
+
+    from kzdocs.service import ServiceSettings, create_app
+
+    handlers = {name: list(logging.getLogger(name).handlers) for name in ("", "kzdocs.service")}
+    app = create_app(ServiceSettings(workers=1))
+    listener = socket.create_server(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    try:
+        _wait_for(lambda: _ready(url), 60)
+        answer = httpx.post(url + "/v1/validate", content=WHEAT.read_bytes(),
+                            headers={"Content-Type": "application/json"})  # fmt: skip
+        assert answer.json() == {"valid": True, "kind": "license-export"}
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        listener.close()
+    assert not thread.is_alive()
+    assert {n: list(logging.getLogger(n).handlers) for n in handlers} == handlers
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(url + "/readyz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False

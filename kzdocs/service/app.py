@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import re
 import time
 import uuid
@@ -14,9 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Path, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from starlette.exceptions import HTTPException
 
 from kzdocs import __version__
 from kzdocs.errors import ServiceError, ValidationError
@@ -24,7 +21,7 @@ from kzdocs.forms import KINDS, LANGS
 from kzdocs.render import FORMATS
 from kzdocs.schema import json_schema, validate
 from kzdocs.service import openapi
-from kzdocs.service.logs import json_event, log_request
+from kzdocs.service.logs import log_request
 from kzdocs.service.metrics import CONTENT_TYPE, Metrics
 from kzdocs.service.models import (
     ErrorBody,
@@ -36,6 +33,7 @@ from kzdocs.service.models import (
     VerifyBody,
 )
 from kzdocs.service.pool import WorkerPool
+from kzdocs.service.problems import HANDLERS, documented, error_response, unexpected
 from kzdocs.service.requests import (
     SIGNED_TYPES,
     check_parameters,
@@ -57,7 +55,6 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "zip": "application/zip",
 }
-_log = logging.getLogger("kzdocs.service")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
@@ -95,7 +92,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     )
     app.state.settings, app.state.metrics = settings, metrics
     app.middleware("http")(_every_request)
-    for error, handler in _HANDLERS.items():
+    for error, handler in HANDLERS.items():
         app.add_exception_handler(error, handler)
     _routes(app)
     app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
@@ -115,9 +112,9 @@ async def _every_request(request: Request, call_next) -> Response:
         try:
             response = await call_next(request)
         except Exception as exc:  # a bug of ours: still a JSON answer, a log line, the id
-            response = await _unexpected(request, exc)
+            response = await unexpected(request, exc)
     else:
-        response = _error_response(
+        response = error_response(
             ServiceError(401, "unauthorised", "a valid bearer token is needed")
         )
         response.headers["WWW-Authenticate"] = "Bearer"
@@ -148,70 +145,6 @@ def _authorised(request: Request) -> bool:
     )
 
 
-# -- errors: always JSON {"error", "message"} ---------------------------------------------------
-
-
-def _error_response(exc: ServiceError) -> JSONResponse:
-    extra = dict(exc.extra)
-    retry_after = extra.pop("retry_after", None)
-    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-    body = {"error": exc.error, "message": exc.message, **extra}
-    return JSONResponse(body, exc.status, headers=headers)
-
-
-async def _service_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ServiceError)
-    return _error_response(exc)
-
-
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, HTTPException)
-    names = {404: "not_found", 405: "method_not_allowed"}
-    error = names.get(exc.status_code, f"http_{exc.status_code}")
-    message = (
-        f"no route {request.method} {request.url.path}" if exc.status_code == 404 else exc.detail
-    )
-    return _error_response(ServiceError(exc.status_code, error, str(message)))
-
-
-async def _bad_request(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    first = exc.errors()[0] if exc.errors() else {}
-    where = ".".join(str(part) for part in first.get("loc", ()))
-    message = f"{where}: {first.get('msg', 'bad request')}"
-    return _error_response(ServiceError(400, "bad_request", message))
-
-
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    _log.error(json_event("unexpected_error", route=request.url.path, error=type(exc).__name__))
-    return _error_response(ServiceError(500, "internal_error", f"unexpected {type(exc).__name__}"))
-
-
-_HANDLERS: dict[Any, Any] = {
-    ServiceError: _service_error,
-    HTTPException: _http_error,
-    RequestValidationError: _bad_request,
-}
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": text}
-    for status, text in {
-        400: "unknown parameter or value, or a body that is not JSON",
-        401: "no valid bearer token (when the service has one)",
-        413: "body over the size limit",
-        415: "body of another Content-Type",
-        429: "every worker busy and the queue full: retry after Retry-After seconds",
-        503: "a worker died or none was free in time: retry",
-        504: "the render took longer than the timeout",
-    }.items()
-}
-
-
-def _errors(*statuses: int, **more: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
-    chosen: dict[int | str, dict[str, Any]] = {s: _ERRORS[s] for s in statuses}
-    chosen.update({int(status.lstrip("_")): body for status, body in more.items()})
-    return chosen
-
-
 # -- the routes ---------------------------------------------------------------------------------
 
 Lang = Annotated[str, Query(description="kk, ru or kk,ru", examples=["kk"])]
@@ -240,7 +173,7 @@ def _routes(app: FastAPI) -> None:
         openapi_extra=openapi.record_body(),
         responses={
             200: openapi.DOCUMENTS,
-            **_errors(400, 401, 413, 415, 429, 503, 504, _409=conflict, _422=invalid),
+            **documented(400, 401, 413, 415, 429, 503, 504, _409=conflict, _422=invalid),
         },
     )
     async def render(
@@ -275,7 +208,7 @@ def _routes(app: FastAPI) -> None:
         summary="Check a record against every rule of its kind",
         openapi_extra=openapi.record_body(),
         response_model=ValidBody,
-        responses=_errors(400, 401, 413, 415, _422=invalid),
+        responses=documented(400, 401, 413, 415, _422=invalid),
     )
     async def check(request: Request) -> JSONResponse:
         settings: ServiceSettings = request.app.state.settings
@@ -291,7 +224,10 @@ def _routes(app: FastAPI) -> None:
         return JSONResponse({"valid": True, "kind": document.kind})
 
     @app.get(
-        "/v1/kinds", summary="The document kinds", response_model=KindsBody, responses=_errors(401)
+        "/v1/kinds",
+        summary="The document kinds",
+        response_model=KindsBody,
+        responses=documented(401),
     )
     async def kinds(request: Request) -> JSONResponse:
         from kzdocs.words import title
@@ -314,7 +250,7 @@ def _routes(app: FastAPI) -> None:
         summary="The JSON Schema of a kind's record",
         responses={
             200: openapi.SCHEMA,
-            **_errors(401, _404={"model": ErrorBody, "description": "unknown kind"}),
+            **documented(401, _404={"model": ErrorBody, "description": "unknown kind"}),
         },
     )
     async def schema(
@@ -332,7 +268,7 @@ def _routes(app: FastAPI) -> None:
         summary="Check the signatures of a signed PDF or XML",
         openapi_extra=openapi.signed_body(),
         response_model=VerifyBody,
-        responses=_errors(400, 401, 413, 415, 429, 503, 504),
+        responses=documented(400, 401, 413, 415, 429, 503, 504),
     )
     async def verify(request: Request) -> JSONResponse:
         check_parameters(request, ())
@@ -346,7 +282,7 @@ def _routes(app: FastAPI) -> None:
         response_class=Response,
         responses={
             200: openapi.EXTRACTED,
-            **_errors(
+            **documented(
                 400,
                 401,
                 413,
@@ -375,26 +311,29 @@ def _routes(app: FastAPI) -> None:
         "/readyz",
         summary="Every worker ready",
         response_model=ReadyBody,
-        responses=_errors(_503={"model": ErrorBody, "description": "not every worker is ready"}),
+        responses=documented(_503={"model": ErrorBody, "description": "not every worker is ready"}),
     )
     async def readyz(request: Request) -> JSONResponse:
         pool = request.app.state.pool
         if pool.closed or pool.ready < pool.size:
             message = f"{pool.ready} of {pool.size} workers ready"
-            return _error_response(ServiceError(503, "not_ready", message))
+            return error_response(ServiceError(503, "not_ready", message))
         return JSONResponse({"status": "ready", "workers": pool.size, "ready": pool.ready})
 
     @app.get(
         "/metrics",
         summary="Prometheus metrics",
         response_class=Response,
-        responses={200: openapi.METRICS, **_errors(401)},
+        responses={200: openapi.METRICS, **documented(401)},
     )
     async def metrics(request: Request) -> Response:
         return Response(request.app.state.metrics.text(), media_type=CONTENT_TYPE)
 
     @app.get(
-        "/docs", summary="This API, as a page", response_class=HTMLResponse, responses=_errors(401)
+        "/docs",
+        summary="This API, as a page",
+        response_class=HTMLResponse,
+        responses=documented(401),
     )
     async def docs(request: Request) -> HTMLResponse:
         return HTMLResponse(openapi.docs_page(request.app.openapi()))
