@@ -75,6 +75,9 @@ class Config:
     number_patterns: dict[str, str] = field(default_factory=dict)
     templates: Path | None = None
     verify: VerifySettings = VerifySettings()
+    # Language-content fields (goods, additional information, basis, ground details, the
+    # authorised person's position) must give {"kk": …, "ru": …}, never one string for both.
+    strict_languages: bool = False
 
     def __post_init__(self) -> None:
         for kind, pattern in self.number_patterns.items():
@@ -105,14 +108,18 @@ def load_config(path: str | Path) -> Config:
 
 
 def _config_from(data: dict[str, Any], base: Path) -> Config:
-    _only_keys(data, {"issuer", "number_patterns", "templates", "verify"}, "")
+    _only_keys(data, {"issuer", "number_patterns", "templates", "verify", "strict_languages"}, "")
     issuer = _issuer_from(data.get("issuer", {}))
     patterns = data.get("number_patterns", {})
     if not isinstance(patterns, dict) or not all(isinstance(v, str) for v in patterns.values()):
         raise ConfigError("number_patterns: must map kinds to regular expressions")
     templates = data.get("templates")
     verify = _verify_from(data.get("verify", {}), base)
-    return Config(issuer, dict(patterns), base / templates if templates else None, verify)
+    strict = data.get("strict_languages", False)
+    if not isinstance(strict, bool):
+        raise ConfigError(f"strict_languages: must be true or false, got {strict!r}")
+    folder = base / templates if templates else None
+    return Config(issuer, dict(patterns), folder, verify, strict_languages=strict)
 
 
 def _verify_from(data: Any, base: Path) -> VerifySettings:

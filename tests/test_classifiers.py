@@ -151,7 +151,7 @@ def test_the_json_schema_enum_of_currencies_is_the_pinned_set():
 @pytest.mark.parametrize(
     ("code", "kk", "ru"),
     [
-        ("KZT", "Қазақстан теңгесі", "казахский тенге"),
+        ("KZT", "теңге", "тенге"),  # the override table (issue 15), not CLDR
         ("USD", "АҚШ доллары", "доллар США"),
         ("RUB", "Ресей рублі", "российский рубль"),
     ],

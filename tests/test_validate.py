@@ -120,7 +120,7 @@ BROKEN: dict[str, list[tuple[int | None, str, str]]] = {
 }
 
 # Rules no record alone can break: they need a configuration (tested below).
-CONFIGURED_RULES = {"number_pattern"}
+CONFIGURED_RULES = {"number_pattern", "text_languages_required"}
 
 
 def _load(path: Path) -> Any:

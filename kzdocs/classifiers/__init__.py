@@ -1,5 +1,6 @@
-"""Classifiers a record's codes come from: countries and currencies (CLDR via Babel), units
-of measure (a shipped table of the EAEU classifier)."""
+"""Classifiers a record's codes come from: countries and currencies (CLDR via Babel, named as
+the EAEU classifiers name them where a shipped override table says so), units of measure (a
+shipped table of the EAEU classifier)."""
 
 from __future__ import annotations
 
@@ -76,19 +77,40 @@ def units() -> dict[str, Unit]:
     }
 
 
-def country_name(code: str, lang: str) -> str:
-    """The country's name in the language.
+@dataclass(frozen=True)
+class OfficialName:
+    """A name the documents use instead of CLDR's, and what it rests on."""
 
-    >>> country_name("CN", "kk"), country_name("CN", "ru")
-    ('Қытай', 'Китай')
+    name: Label
+    source: str
+
+
+@cache
+def official_names() -> dict[tuple[str, str], OfficialName]:
+    """The shipped override table `names.csv`: ("country" | "currency", code) → the names of
+    the EAEU classifiers used on customs documents, over CLDR's (docs/forms-ledger.md)."""
+    text = files("kzdocs.classifiers").joinpath("names.csv").read_text(encoding="utf-8")
+    return {
+        (row["kind"], row["code"]): OfficialName(Label(row["kk"], row["ru"]), row["source"])
+        for row in csv.DictReader(io.StringIO(text))
+    }
+
+
+def country_name(code: str, lang: str) -> str:
+    """The country's name in the language: the override table's, else CLDR's.
+
+    >>> country_name("CN", "kk"), country_name("KG", "ru")
+    ('Қытай', 'Кыргызстан')
     """
-    return _locale(lang).territories.get(code, code)
+    official = official_names().get(("country", code))
+    return official.name[lang] if official else _locale(lang).territories.get(code, code)
 
 
 def currency_name(code: str, lang: str) -> str:
-    """The currency's name in the language; the code where CLDR has none.
+    """The currency's name in the language: the override table's, else CLDR's, else the code.
 
-    >>> currency_name("USD", "ru")
-    'доллар США'
+    >>> currency_name("USD", "ru"), currency_name("KZT", "ru")
+    ('доллар США', 'тенге')
     """
-    return _locale(lang).currencies.get(code, code)
+    official = official_names().get(("currency", code))
+    return official.name[lang] if official else _locale(lang).currencies.get(code, code)

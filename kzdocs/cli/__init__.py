@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", type=Path, help="configuration file (JSON): issuer, number patterns, templates"
     )
+    parser.add_argument(
+        "--strict-languages",
+        action="store_true",
+        help='language-content fields must give {"kk": …, "ru": …} (as "strict_languages": true)',
+    )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
     for register in (
         documents.render_parser,

@@ -9,6 +9,7 @@ import io
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from kzdocs.config import DEFAULT, Config, load_config
@@ -37,7 +38,10 @@ def choices(allowed: Sequence[str]) -> Callable[[str], tuple[str, ...]]:
 
 
 def config_of(args: argparse.Namespace) -> Config:
-    return load_config(args.config) if args.config else DEFAULT
+    config = load_config(args.config) if args.config else DEFAULT
+    if getattr(args, "strict_languages", False):
+        config = replace(config, strict_languages=True)
+    return config
 
 
 def write_output(data: bytes, output: Path | None) -> None:

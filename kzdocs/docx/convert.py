@@ -38,6 +38,7 @@ CLASS_STYLES = {
 }
 BOLD_CLASSES = frozenset({"field-label", "draft-mark", "test-certificate"})
 ITALIC_CLASSES = frozenset({"sub-label"})
+NOWRAP_CLASSES = frozenset({"nowrap"})
 # Lists whose numbers the template writes as text (CSS list-style: none): Word must not add its own.
 UNNUMBERED_LISTS = frozenset({"grounds"})
 LIST_INDENT = 425  # twips, the text indent of the list levels in the template
@@ -155,6 +156,8 @@ class Converter:
             run = replace(run, bold=True)
         if tag in ("em", "i") or not ITALIC_CLASSES.isdisjoint(classes):
             run = replace(run, italic=True)
+        if not NOWRAP_CLASSES.isdisjoint(classes):
+            run = replace(run, nowrap=True)
         cell_style = look_of(classes).cell_style if tag == "table" else ctx.cell_style
         return Context(style_id, run, cell_style)
 

@@ -28,6 +28,7 @@ class RunStyle:
     lang: str
     bold: bool = False
     italic: bool = False
+    nowrap: bool = False  # hyphens become Word's non-breaking hyphens
 
 
 @dataclass
@@ -169,7 +170,17 @@ def _add_runs(p: etree._Element, items: list[Inline]) -> None:
         if isinstance(item, _Break):
             etree.SubElement(run, w("br"))
         else:
+            _add_text(run, item.text, nowrap=style.nowrap)
+
+
+def _add_text(run: etree._Element, text: str, *, nowrap: bool) -> None:
+    """w:t for the text; in a nowrap run each hyphen is a w:noBreakHyphen, which Word never
+    breaks after (and python-docx reads back as «-»)."""
+    for index, piece in enumerate(text.split("-") if nowrap else [text]):
+        if index:
+            etree.SubElement(run, w("noBreakHyphen"))
+        if piece:
             t = etree.SubElement(run, w("t"))
-            t.text = item.text
-            if item.text != item.text.strip():
+            t.text = piece
+            if piece != piece.strip():
                 t.set(XML_SPACE, "preserve")

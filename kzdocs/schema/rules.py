@@ -21,6 +21,7 @@ from kzdocs.messages import N_, Message, got, message
 from kzdocs.schema.types import parse_date, rule_error
 
 Broken = dict[str, Any]  # one pydantic line error: {"type", "loc", "input"}
+Loc = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,21 @@ class Facts:
     has_contract: bool = False
     # (path, date) pairs that must not be after the document date
     dated: tuple[tuple[str, date | None], ...] = ()
+    # where a language-content field gives one string for both languages
+    monolingual: tuple[tuple[Loc, str], ...] = ()
 
 
 # The parts whose date must not be after the document date.
 _DATED = ("contract", "authorized_person", "application")
+# The fields whose content is language (names and addresses are not): where each is, "*" for
+# every item of a list.
+_LANGUAGE_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("goods", "description"),
+    ("additional_info",),
+    ("basis", "*"),
+    ("grounds", "*", "details"),
+    ("authorized_person", "position"),
+)
 
 
 def facts_of_document(document: Any) -> Facts:
@@ -54,6 +66,7 @@ def facts_of_document(document: Any) -> Facts:
         license_type=getattr(document, "license_type", None),
         has_contract=values["contract"] is not None,
         dated=tuple((f"{key}.date", part.date) for key, part in values.items() if part is not None),
+        monolingual=_monolingual(document, lambda text: getattr(text, "once", False)),
     )
 
 
@@ -75,20 +88,61 @@ def facts_of_record(kind: str, record: Mapping[str, Any], keys: Collection[str])
             for key in _DATED
             if key in keys and isinstance(part := record.get(key), Mapping)
         ),
+        monolingual=_monolingual(record, lambda value: isinstance(value, str)),
     )
+
+
+def _monolingual(value: Any, once: Any) -> tuple[tuple[Loc, str], ...]:
+    """Where a language-content field of a record or Document holds one text for both, and
+    that text."""
+    return tuple(
+        (loc, str(getattr(text, "kk", text)))
+        for spec in _LANGUAGE_FIELDS
+        for loc, text in _values_at(value, spec, ())
+        if once(text)
+    )
+
+
+def _values_at(value: Any, spec: tuple[str, ...], loc: Loc) -> Iterator[tuple[Loc, Any]]:
+    if not spec:
+        yield loc, value
+        return
+    key, rest = spec[0], spec[1:]
+    if key == "*":
+        items = value if isinstance(value, list | tuple) else ()
+        for index, item in enumerate(items):
+            yield from _values_at(item, rest, (*loc, index))
+        return
+    part = value.get(key) if isinstance(value, Mapping) else getattr(value, key, None)
+    if part is not None:
+        yield from _values_at(part, rest, (*loc, key))
 
 
 def broken_rules(facts: Facts, config: Config | None = None) -> list[Broken]:
     """Every cross-field rule the facts break, as pydantic line errors (path, rule, message)."""
-    found = [*_number_pattern(facts, config), *_dated_after_document(facts)]
+    found = [*configured_number(facts, config), *_dated_after_document(facts)]
     if FORMS[facts.kind].numbered:
         found += [*_period(facts), *_contract_required(facts)]
     return found
 
 
 def configured_number(facts: Facts, config: Config | None) -> list[Broken]:
-    """The rule that depends on the configuration alone: the issuer's number pattern."""
-    return list(_number_pattern(facts, config))
+    """The rules that depend on the configuration: the issuer's number pattern, and both
+    languages in the language-content fields when `strict_languages` is on."""
+    return [*_number_pattern(facts, config), *_strict_languages(facts, config)]
+
+
+def _strict_languages(facts: Facts, config: Config | None) -> Iterator[Broken]:
+    if config is None or not config.strict_languages:
+        return
+    said = message(
+        N_("must give its Kazakh and Russian text as an object with keys kk and ru "
+           "(strict languages)")
+    )  # fmt: skip
+    for loc, text in facts.monolingual:
+        shown = repr(text if len(text) <= 40 else text[:39] + "…")
+        error = rule_error("text_languages_required", got(said, shown))
+        yield {"type": error, "loc": loc, "input": text}
 
 
 def _broken(path: str, rule: str, said: Message, value: Any) -> Broken:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import reprlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -111,10 +111,11 @@ def rule_error(rule: str, said: Message) -> PydanticCustomError:
 
 @dataclass(frozen=True)
 class Text:
-    """Free text in both languages; a plain string stands for both."""
+    """Free text in both languages; a plain string stands for both (`once`: it was one)."""
 
     kk: str
     ru: str
+    once: bool = field(default=False, compare=False)
 
     def __getitem__(self, lang: str) -> str:
         return self.ru if lang == "ru" else self.kk
@@ -170,7 +171,7 @@ def _text(max_length: int):
                 )
             return Text(*(_string(value[lang], max_length, lang) for lang in LANGS))
         text = _string(value, max_length)
-        return Text(text, text)
+        return Text(text, text, once=True)
 
     return parse
 
