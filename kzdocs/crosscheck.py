@@ -78,7 +78,7 @@ def page_disagreements(
         return [f"the PDF's language {lang!r} is not one kzdocs renders ({', '.join(LANGS)})"]
     problems = _annotations(pdf)
     expected_pages, spans, draft_mark = _expected(document, lang, signature, config)
-    if signature is not None and draft_mark and draft_mark in normalise(" ".join(pages)):
+    if signature is not None and draft_mark and normalise(draft_mark) in normalise(" ".join(pages)):
         problems.append(f"the page is marked as a draft («{draft_mark}») yet carries a signature")
     if len(pages) != len(expected_pages):
         problems.append(
@@ -112,7 +112,8 @@ def _expected(document, lang: str, signature, config: Config):
     html = signed.html(lang)
     pages, _ = page_texts(signed.pdf(lang))
     draft = lxml.html.fromstring(PreparedRecord(document, config).html(lang))
-    mark = normalise(" ".join(draft.xpath("//div[@class='draft-mark']//text()")))
+    # The mark as printed (for the reason); it is compared normalised.
+    mark = " ".join("".join(draft.xpath("//div[@class='draft-mark']//text()")).split())
     return pages, _spans(html, _PAGE_BREAK.join(normalise(p) for p in pages)), mark
 
 

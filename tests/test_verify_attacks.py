@@ -23,6 +23,7 @@ from signing_helpers import (
 from kzdocs.cli import main
 from kzdocs.sign import verify_pdf, verify_xml
 from kzdocs.sign.certs import load_key
+from kzdocs.words import template_words
 
 GENUINE = load_key(KEYS["rsa"], PASSWORD)
 
@@ -164,8 +165,9 @@ def test_a_draft_signed_with_pades_afterwards_is_invalid(tmp_path, capsys):
 def test_a_draft_page_around_a_signed_record_is_invalid(tmp_path, capsys):
     signed_xml, _ = signer().sign_xml(record_xml(), signed_at=SIGNED_AT)
     pdf = signer().sign_pdf(_pdf(None, signed_xml), signed_at=SIGNED_AT)
-    # The mark is the templates' word (issue 15 made it «ҚОЛ ҚОЙЫЛМАҒАН»), not a literal here.
-    _refused(tmp_path, capsys, pdf, "page: the page is marked as a draft («")
+    # The mark is the templates' word, quoted as printed (with its spaces).
+    mark = template_words("kk/words.html")["draft_mark"]
+    _refused(tmp_path, capsys, pdf, f"page: the page is marked as a draft («{mark}»)")
 
 
 @cache
