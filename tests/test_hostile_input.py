@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nesting import deep_list
 
 from kzdocs.config import Config
 from kzdocs.errors import RecordFileError, TemplateError, ValidationError
@@ -30,14 +31,6 @@ SCHEMA = ROOT / "kzdocs" / "schema"
 
 def _wheat(changes: dict) -> dict[Any, Any]:
     return {**load_record(WHEAT), **changes}
-
-
-def _deep(levels: int) -> list:
-    outer = inner = []
-    for _ in range(levels):
-        inner.append([])
-        inner = inner[0]
-    return outer
 
 
 def _rules(record: Any) -> list[tuple[str, str]]:
@@ -84,8 +77,8 @@ def test_a_hostile_value_in_a_file_is_a_rule_error_naming_its_field(text, path, 
         ({"issued_on": datetime(2026, 3, 2, 10)}, "issued_on", "date_format"),
         ({"issued_on": date(1, 1, 1)}, "issued_on", "date_range"),
         ({"valid_to": date(9999, 12, 31)}, "valid_to", "date_range"),
-        ({"basis": _deep(3000)}, "basis[0]", "text_type"),
-        ({"zzz": _deep(3000)}, "zzz", "unknown_key"),
+        ({"basis": deep_list(3000)}, "basis[0]", "text_type"),
+        ({"zzz": deep_list(3000)}, "zzz", "unknown_key"),
         ({1: "x"}, "[1]", "unknown_key"),
         ({"additional_info": Text("", "ок")}, "additional_info", "text_empty"),
         ({"additional_info": Text("a\x00", "ок")}, "additional_info", "text_control_chars"),
@@ -99,7 +92,7 @@ def test_a_hostile_value_from_python_is_a_rule_error_naming_its_field(changes, p
 
 
 def test_a_record_that_is_a_deep_list_is_an_object_type_error():
-    assert _rules(_deep(3000)) == [("", "object_type")]
+    assert _rules(deep_list(3000)) == [("", "object_type")]
 
 
 def test_a_valid_python_date_passes():

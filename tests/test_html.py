@@ -9,6 +9,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from legal_wording import EQUIVALENT, NO_FORCE
 
 from kzdocs import classifiers
 from kzdocs.config import Config
@@ -24,19 +25,6 @@ RECORDS = sorted(FIXTURES.glob("*.json"))
 LANGS = ("kk", "ru")
 DRAFT = {"kk": "ҚОЛ ҚОЙЫЛМАҒАН", "ru": "НЕ ПОДПИСАН"}
 NOT_SIGNED = {"kk": "Қол қойылмаған", "ru": "Не подписан"}
-FOOTER = {
-    "kk": "Осы құжат «Электрондық құжат және электрондық цифрлық қолтаңба туралы» Қазақстан "
-    "Республикасының 2003 жылғы 7 қаңтардағы N 370-II Заңы 7 бабының 1 тармағына сәйкес қағаз "
-    "тасығыштағы құжатпен маңызы бірдей.",
-    "ru": "Данный документ согласно пункту 1 статьи 7 ЗРК от 7 января 2003 года № 370-II «Об "
-    "электронном документе и электронной цифровой подписи» равнозначен документу на бумажном "
-    "носителе.",
-}
-NO_LEGAL_FORCE = {
-    "kk": "Осы құжаттың заңды күші жоқ: оған электрондық цифрлық қолтаңба қойылмаған.",
-    "ru": "Данный документ не имеет юридической силы: он не подписан электронной цифровой "
-    "подписью.",
-}
 # The HTML contract: the tags the PDF and DOCX stages understand.
 ALLOWED_TAGS = {
     *("html", "head", "meta", "title", "style", "body"),
@@ -111,7 +99,7 @@ def test_fixture_renders_as_an_unsigned_draft_with_footer_and_caption(path, lang
     assert _text(tree.find_class("title")[0]) == title(document.kind, lang)
     assert [_text(e) for e in tree.find_class("draft-mark")] == [DRAFT[lang]]
     assert _text(tree.find_class("signature")[0]).endswith(NOT_SIGNED[lang])
-    assert [_text(e) for e in tree.find_class("footer")] == [NO_LEGAL_FORCE[lang]]
+    assert [_text(e) for e in tree.find_class("footer")] == [NO_FORCE[lang, ""]]
     caption = _text(tree.find_class("appendix")[0])
     assert kind_words(document.kind, lang)["services"][form.rules] in caption
     expected = (
@@ -378,7 +366,7 @@ def test_signed_document_shows_the_signature_and_no_draft_mark(lang):
     html = render_html(validate(_record("license-export-wheat.json")), lang, signature=signature)
     tree = _tree(html)
     assert tree.find_class("draft-mark") == []
-    assert [_text(e) for e in tree.find_class("footer")] == [FOOTER[lang]]
+    assert [_text(e) for e in tree.find_class("footer")] == [EQUIVALENT[lang]]
     text = _text(_field(tree, 18))
     assert NOT_SIGNED[lang] not in text
     words = {
@@ -470,7 +458,7 @@ def test_a_user_template_overrides_the_shipped_one(tmp_path):
     assert _text(tree.find_class("title")[0]) == "ЛИЦЕНЗИЯ (ПРОВЕРЕНО ЮРИСТОМ)"
     assert _text(_field(tree, 7)) == "7. Куда Китай (CN)"
     footers = [_text(e) for e in tree.find_class("footer")]
-    assert footers == [NO_LEGAL_FORCE["ru"]]  # shipped layout and words
+    assert footers == [NO_FORCE["ru", ""]]  # shipped layout and words
     shipped = _tree(render_html(document, "kk", config=config))  # no user kk file: shipped one
     assert _text(shipped.find_class("title")[0]) == title(document.kind, "kk")
 

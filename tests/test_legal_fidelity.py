@@ -15,6 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from legal_wording import EQUIVALENT, NO_FORCE
 from pypdf import PdfReader
 
 from kzdocs import render
@@ -106,21 +107,6 @@ def texts(name: str, lang: str, signed: str = "") -> dict[str, str]:
 
 # -- 1. the equivalence footer only where it is true ----------------------------------------------
 
-EQUIVALENT = {
-    "kk": "Осы құжат «Электрондық құжат және электрондық цифрлық қолтаңба туралы» Қазақстан "
-    "Республикасының 2003 жылғы 7 қаңтардағы N 370-II Заңы 7 бабының 1 тармағына сәйкес қағаз "
-    "тасығыштағы құжатпен маңызы бірдей.",
-    "ru": "Данный документ согласно пункту 1 статьи 7 ЗРК от 7 января 2003 года № 370-II «Об "
-    "электронном документе и электронной цифровой подписи» равнозначен документу на бумажном "
-    "носителе.",
-}
-NO_FORCE = {
-    ("kk", ""): "Осы құжаттың заңды күші жоқ: оған электрондық цифрлық қолтаңба қойылмаған.",
-    ("ru", ""): "Данный документ не имеет юридической силы: он не подписан электронной цифровой "
-    "подписью.",
-    ("kk", "test"): "Осы құжаттың заңды күші жоқ: ол тестілік сертификатпен қол қойылған.",
-    ("ru", "test"): "Данный документ не имеет юридической силы: он подписан тестовым сертификатом.",
-}
 EQUIVALENCE_WORDS = {"kk": "маңызы бірдей", "ru": "равнозначен"}
 SIGNINGS = ("", "test", "real")
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from nesting import deep_list
 
 from kzdocs.errors import RecordFileError, ValidationError
 from kzdocs.records import parse_record
@@ -44,14 +45,6 @@ settings.register_profile(
 )
 PROFILE = settings.get_profile(f"kzdocs-{os.environ.get('KZDOCS_HYPOTHESIS', 'ci')}")
 RENDERS = 3 if os.environ.get("KZDOCS_HYPOTHESIS", "ci") == "ci" else 60
-
-
-def _deep(levels: int) -> list:
-    outer = inner = []
-    for _ in range(levels):
-        inner.append([])
-        inner = inner[0]
-    return outer
 
 
 _ANY_CHARACTER = st.characters(blacklist_categories=())  # surrogates and controls included
@@ -79,7 +72,7 @@ HOSTILE = st.one_of(
     st.sampled_from(
         ["2026-02-30", "0001-01-01", "2026-3-2", "02.03.2026", "1e5", "-0.00", "1E+999999999"]
     ),
-    st.integers(0, 3000).map(_deep),
+    st.integers(0, 3000).map(deep_list),
     st.builds(Text, st.text(_ANY_CHARACTER, max_size=20), st.text(_ANY_CHARACTER, max_size=20)),
     st.just(b"bytes"),
     st.just(object()),
