@@ -21,6 +21,8 @@ from signing_helpers import (
 )
 
 from kzdocs.cli import main
+from kzdocs.errors import EmbeddedXmlError
+from kzdocs.pdf import extract_xml
 from kzdocs.sign import verify_pdf, verify_xml
 from kzdocs.sign.certs import load_key
 from kzdocs.words import template_words
@@ -265,6 +267,13 @@ def test_an_embedded_file_inflating_to_70_mb_is_refused_unread(declared, tmp_pat
     assert len(pdf) < 100_000
     reason = "declares" if declared == 70 << 20 else "over the limit of 1048576 bytes"
     _refused(tmp_path, capsys, pdf, reason)
+
+
+def test_the_python_extract_xml_refuses_the_inflating_file_unread():
+    with pytest.raises(EmbeddedXmlError, match="over the limit of 1048576 bytes"):
+        extract_xml(bomb_pdf(70 << 20))
+    with pytest.raises(EmbeddedXmlError, match="over the limit of 1000 bytes"):
+        extract_xml(bomb_pdf(5000, declared=None), max_size=1000)
 
 
 def test_extract_xml_refuses_the_inflating_file_too(tmp_path, capsys):

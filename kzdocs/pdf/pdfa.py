@@ -9,7 +9,6 @@ import pydyf
 from weasyprint import Attachment
 from weasyprint.css import ColorProfile
 
-from kzdocs.errors import EmbeddedXmlError
 from kzdocs.pdf.meta import PdfMeta
 
 PDF_VARIANT = "pdf/a-3b"
@@ -83,17 +82,15 @@ def _is_xml_filespec(obj: object) -> bool:
     return isinstance(name, pydyf.String) and name.string == XML_NAME
 
 
-def extract_xml(pdf: bytes) -> bytes:
-    """The record XML embedded in a kzdocs PDF; `EmbeddedXmlError` when it has none."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+def extract_xml(pdf: bytes, *, max_size: int | None = None) -> bytes:
+    """The record XML embedded in a kzdocs PDF, or `EmbeddedXmlError`.
 
-    try:
-        attachments = PdfReader(io.BytesIO(pdf)).attachments
-        found = attachments.get(XML_NAME)
-        names = sorted(attachments)
-    except (PyPdfError, ValueError, KeyError, TypeError) as error:
-        raise EmbeddedXmlError(f"not a readable PDF ({error})", ()) from error
-    if not found:
-        raise EmbeddedXmlError(f"the PDF has no embedded {XML_NAME}", tuple(names))
-    return found[0]
+    The PDF may be hostile: it is read within the verifier's bounds (`kzdocs.sign.embedded`),
+    so an attachment declaring or inflating to more than `max_size` bytes (default: the
+    configuration's `verify.max_embedded_bytes`) is refused unread.
+    """
+    from kzdocs.config import DEFAULT
+    from kzdocs.sign.embedded import read_record_xml
+
+    limit = DEFAULT.verify.max_embedded_bytes if max_size is None else max_size
+    return read_record_xml(pdf, max_size=limit)
