@@ -459,3 +459,34 @@ def _ready(url: str) -> bool:
         return httpx.get(url + "/readyz", timeout=2).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def test_the_listener_s_connections_send_without_waiting_for_acks():
+    """TCP_NODELAY on every accepted connection (asyncio sets it only on sockets that say they
+    are TCP): without it each answer on a kept-alive connection waited 40 ms for a delayed ACK."""
+    import asyncio
+    import socket
+
+    from kzdocs.service.listener import listen
+
+    async def accepted_nodelay(listener: socket.socket) -> int:
+        loop = asyncio.get_running_loop()
+        made: asyncio.Future[int] = loop.create_future()
+
+        class Accepted(asyncio.Protocol):
+            def connection_made(self, transport) -> None:
+                sock = transport.get_extra_info("socket")
+                made.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+        server = await loop.create_server(Accepted, sock=listener)
+        _, writer = await asyncio.open_connection(*listener.getsockname()[:2])
+        try:
+            return await asyncio.wait_for(made, 10)
+        finally:
+            writer.close()
+            server.close()
+
+    for host in ("127.0.0.1", "localhost"):
+        listener = listen(host, 0)
+        assert listener.getsockname()[1] != 0
+        assert asyncio.run(accepted_nodelay(listener)) != 0

@@ -6,7 +6,6 @@ import argparse
 import logging
 import math
 import signal
-import socket
 from pathlib import Path
 
 from kzdocs.cli.common import EXIT_OK, command, config_of
@@ -39,6 +38,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from kzdocs.service import ServiceSettings, create_app
+    from kzdocs.service.listener import listen
     from kzdocs.service.logs import json_event, to_stderr
     from kzdocs.service.settings import read_token
 
@@ -52,7 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
         require_signature=args.require_signature,
         token=read_token(args.token_file) if args.token_file else None,
     )
-    listener = socket.create_server((args.host, args.port), backlog=2048)
+    listener = listen(args.host, args.port)
     host, port = listener.getsockname()[:2]
     to_stderr()
     server = uvicorn.Server(
