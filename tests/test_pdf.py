@@ -346,6 +346,36 @@ def test_inline_qr_images_are_allowed(caplog):
     assert page.get_contents().get_data().count(b" l\n") > 50  # the SVG's path, drawn inline
 
 
+@pytest.mark.parametrize("patched", [True, False])
+def test_black_and_white_images_are_embedded_with_one_bit_a_pixel(monkeypatch, patched):
+    import segno
+    from PIL import Image
+
+    monkeypatch.setattr(patches, "ENABLED", patched)
+    code = Image.open(io.BytesIO(_png(segno.make("01KZ260010000123")))).convert("L")
+    grey = code.point(lambda v: 128 if v else 0)  # a grey image keeps its 8 bits
+    body = "".join(
+        f'<img style="image-rendering: pixelated" src="data:image/png;base64,{_png_base64(i)}">'
+        for i in (code, grey)
+    )
+    pdf = render_pdf(_html(body=body), meta=_meta(), xml=XML)
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    images = sorted(
+        (x.get_object() for x in page["/Resources"]["/XObject"].values()),
+        key=lambda x: x["/BitsPerComponent"],
+    )
+    assert [(x["/BitsPerComponent"], x["/Interpolate"]) for x in images] == [(1, False), (8, False)]
+    assert len(images[0].get_data()) == (code.width + 7) // 8 * code.height
+    for image, source in zip(images, (code, grey), strict=True):
+        assert image.decode_as_image().convert("L").tobytes() == source.tobytes()
+
+
+def _png_base64(image) -> str:
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
 def _png(qr) -> bytes:
     out = io.BytesIO()
     qr.save(out, kind="png", scale=2)

@@ -118,3 +118,28 @@ def test_a_damaged_file_is_a_verdict_never_a_crash():
         damaged[len(pdf) * step // 40] ^= 0x01
         result = verify_pdf(bytes(damaged))
         assert not result.valid and result.reasons
+
+
+def _cms_certificates(pdf: bytes) -> list[bytes]:
+    from asn1crypto import cms
+
+    contents = pypdf.PdfReader(io.BytesIO(pdf)).get_fields()["kzdocs-signature"]["/V"]["/Contents"]
+    signed_data = cms.ContentInfo.load(bytes(contents).rstrip(b"\0"))["content"]
+    return [choice.chosen.dump() for choice in signed_data["certificates"]]
+
+
+def test_the_signature_carries_each_certificate_once():
+    from attacks import issued_leaf, make_ca
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from kzdocs.sign.signers import LocalKeySigner
+
+    ca = make_ca()
+    leaf = issued_leaf(ca, ca.certificate.subject)
+    for material, key in ((signer(), "self-signed"), (LocalKeySigner(leaf), "with its CA")):
+        pdf = material.sign_pdf(pdfa(record_xml()), signed_at=SIGNED_AT)
+        certificates = _cms_certificates(pdf)
+        assert len(certificates) == len(set(certificates)), key
+        if key == "with its CA":
+            expected = {c.public_bytes(Encoding.DER) for c in (leaf.certificate, ca.certificate)}
+            assert set(certificates) == expected  # the chain is still there for a verifier

@@ -14,6 +14,7 @@ from weasyprint.urls import FatalURLFetchingError
 
 from kzdocs.errors import MissingGlyphError, RenderError, ResourceBlockedError
 from kzdocs.pdf import patches
+from kzdocs.pdf.bilevel import write_bilevel_images
 from kzdocs.pdf.fetcher import ResourceFetcher
 from kzdocs.pdf.fonts import (
     FACES,
@@ -138,6 +139,7 @@ def _finish(document, pdf) -> None:
         raise MissingGlyphError("".join(missing))
     fix_embedded_file_types(pdf)
     dedupe_associated_files(pdf)
+    write_bilevel_images(pdf)
     patches.finish(pdf)
 
 

@@ -62,8 +62,10 @@ class _KeptKeySigner(signers.Signer):
             asn1_x509.Certificate.load(c.public_bytes(der))
             for c in (material.certificate, *material.chain)
         ]
+        # pyHanko embeds the signing certificate itself and every one of the registry: a
+        # registry holding it too put it into the CMS twice (1 kB, 2 kB of hex in the PDF).
         super().__init__(
-            signing_cert=certs[0], cert_registry=SimpleCertificateStore.from_certs(certs)
+            signing_cert=certs[0], cert_registry=SimpleCertificateStore.from_certs(certs[1:])
         )
         self.key = material.key
         self.reserved: int | None = None  # the CMS room the first signature needed

@@ -112,7 +112,8 @@ def encode(data: bytes, level: str = "M", version: int | None = None) -> QrSymbo
 
 def png(symbol: QrSymbol, *, scale: int = 1, border: int = 4, depth: int = 8) -> bytes:
     """A greyscale PNG of `symbol`, `scale` pixels a module, `border` modules of quiet zone;
-    8 bits a pixel (WeasyPrint embeds that as it is; 1-bit images it turns into RGB) or 1."""
+    8 bits a pixel (WeasyPrint reads a 1-bit PNG as RGB; kzdocs.pdf.bilevel writes the grey
+    one into the PDF with 1 bit a pixel) or 1."""
     side = (symbol.size + 2 * border) * scale
     light = "0" * (symbol.size + 2 * border)
     rows = [light] * border + [f"{light[:border]}{row}{light[:border]}" for row in symbol.rows]
