@@ -258,6 +258,20 @@ def test_a_body_over_the_limit_is_413(signing):
     assert answer.status_code == 413 and answer.json()["error"] == "body_too_large"
 
 
+def test_a_streamed_body_over_the_limit_is_413_without_a_length(signing):
+    def chunks():  # no Content-Length: httpx sends it chunked, the server counts as it reads
+        for _ in range(30):
+            yield b" " * 10_000
+
+    answer = httpx.post(
+        signing.url + "/v1/validate",
+        content=chunks(),
+        headers={**AUTH, "Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert answer.status_code == 413 and answer.json()["error"] == "body_too_large"
+
+
 def test_a_body_of_another_type_is_415(plain):
     answer = plain.post("/v1/render", WHEAT.read_bytes(), "text/plain")
     assert answer.status_code == 415 and "application/json" in answer.json()["message"]
@@ -354,6 +368,46 @@ def test_request_ids_are_echoed_or_made_and_logged_without_personal_data(signing
     log = json.dumps(signing.lines, ensure_ascii=False)
     for personal in (record["applicant"]["id"], "Астық", "Xinjiang", record["number"]):
         assert personal not in log
+
+
+def test_server_timing_shows_where_a_render_s_time_went(plain):
+    stages = _timing(_render(plain, "format=pdf"))
+    assert list(stages) == ["wait", "worker", "handoff", "app"]
+    assert all(ms >= 0 for ms in stages.values()) and stages["worker"] > 0
+    assert stages["wait"] + stages["worker"] + stages["handoff"] <= stages["app"]
+    assert list(_timing(plain.get("/healthz"))) == ["app"]
+
+
+def _timing(answer: httpx.Response) -> dict[str, float]:
+    """`Server-Timing: wait;dur=0.1, worker;dur=70.2, …` as {stage: milliseconds}."""
+    stages = {}
+    for part in answer.headers["server-timing"].split(","):
+        name, _, duration = part.strip().partition(";dur=")
+        stages[name] = float(duration)
+    return stages
+
+
+def test_a_bug_in_a_route_is_still_a_json_answer_with_its_request_id():
+    import asyncio
+
+    from kzdocs.service import ServiceSettings, create_app
+
+    app = create_app(ServiceSettings(workers=1))  # no lifespan here: no workers are started
+
+    @app.get("/bug")
+    async def bug() -> None:
+        raise RuntimeError("a bug of ours")
+
+    async def ask() -> httpx.Response:
+        transport = httpx.ASGITransport(app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kzdocs") as client:
+            return await client.get("/bug", headers={"X-Request-Id": "bug-1"})
+
+    answer = asyncio.run(ask())
+    assert answer.status_code == 500 and answer.headers["x-request-id"] == "bug-1"
+    assert answer.json() == {"error": "internal_error", "message": "unexpected RuntimeError"}
+    text = app.state.metrics.text().decode()
+    assert 'kzdocs_requests_total{route="/bug",status="500"} 1.0' in text
 
 
 # -- bounds: the queue, a stuck render, a killed worker -----------------------------------------

@@ -4,10 +4,7 @@ request ids, metrics and one log line per request."""
 from __future__ import annotations
 
 import hashlib
-import hmac
-import re
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -21,8 +18,8 @@ from kzdocs.forms import KINDS, LANGS
 from kzdocs.render import FORMATS
 from kzdocs.schema import json_schema, validate
 from kzdocs.service import openapi
-from kzdocs.service.logs import log_request
 from kzdocs.service.metrics import CONTENT_TYPE, Metrics
+from kzdocs.service.middleware import EveryRequest
 from kzdocs.service.models import (
     ErrorBody,
     HealthBody,
@@ -33,7 +30,7 @@ from kzdocs.service.models import (
     VerifyBody,
 )
 from kzdocs.service.pool import WorkerPool
-from kzdocs.service.problems import HANDLERS, documented, error_response, unexpected
+from kzdocs.service.problems import HANDLERS, documented, error_response
 from kzdocs.service.requests import (
     SIGNED_TYPES,
     check_parameters,
@@ -47,7 +44,6 @@ from kzdocs.service.requests import (
 from kzdocs.service.settings import ServiceSettings
 from kzdocs.service.worker import ExtractTask, RenderTask, Setup, VerifyTask
 
-OPEN_ROUTES = frozenset({"/healthz", "/readyz"})  # what a load balancer probes without a token
 MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
     "xml": "application/xml",
@@ -55,7 +51,6 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "zip": "application/zip",
 }
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -91,58 +86,12 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.settings, app.state.metrics = settings, metrics
-    app.middleware("http")(_every_request)
+    app.add_middleware(EveryRequest)
     for error, handler in HANDLERS.items():
         app.add_exception_handler(error, handler)
     _routes(app)
     app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
     return app
-
-
-# -- every request: id, token, metrics, the log line --------------------------------------------
-
-
-async def _every_request(request: Request, call_next) -> Response:
-    started = time.monotonic()
-    request_id = request.headers.get("x-request-id", "")
-    if not _REQUEST_ID.fullmatch(request_id):
-        request_id = uuid.uuid4().hex
-    request.state.kind = None
-    if _authorised(request):
-        try:
-            response = await call_next(request)
-        except Exception as exc:  # a bug of ours: still a JSON answer, a log line, the id
-            response = await unexpected(request, exc)
-    else:
-        response = error_response(
-            ServiceError(401, "unauthorised", "a valid bearer token is needed")
-        )
-        response.headers["WWW-Authenticate"] = "Bearer"
-    response.headers["X-Request-Id"] = request_id
-    route = getattr(request.scope.get("route"), "path", "unmatched")
-    request.app.state.metrics.requests.labels(route, str(response.status_code)).inc()
-    log_request(
-        request_id=request_id,
-        method=request.method,
-        route=route,
-        status=response.status_code,
-        kind=request.state.kind,
-        duration_ms=round(1000 * (time.monotonic() - started), 1),
-        bytes=int(response.headers.get("content-length", 0)),
-    )
-    return response
-
-
-def _authorised(request: Request) -> bool:
-    token = request.app.state.settings.token
-    if token is None or request.url.path in OPEN_ROUTES:
-        return True
-    given = request.headers.get("authorization", "")
-    scheme, _, value = given.partition(" ")
-    # Constant time: how much of a guess is right must not show in how long the answer takes.
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        value.strip().encode(), token.encode()
-    )
 
 
 # -- the routes ---------------------------------------------------------------------------------
@@ -192,7 +141,7 @@ def _routes(app: FastAPI) -> None:
         _check_signing(signed, settings)
         task = RenderTask(record, langs, formats, signed, stem(name, record))
         started = time.monotonic()
-        data = await request.app.state.pool.run(task)
+        data = await request.app.state.pool.run(task, request.state.timing)
         names = task.names
         shown = names[0][1] if len(names) == 1 else "zip"
         request.app.state.metrics.render_seconds.labels(shown).observe(time.monotonic() - started)
@@ -273,7 +222,8 @@ def _routes(app: FastAPI) -> None:
     async def verify(request: Request) -> JSONResponse:
         check_parameters(request, ())
         data = await _signed_body(request)
-        return JSONResponse(await request.app.state.pool.run(VerifyTask(data)))
+        verdict = await request.app.state.pool.run(VerifyTask(data), request.state.timing)
+        return JSONResponse(verdict)
 
     @app.post(
         "/v1/extract-xml",
@@ -298,7 +248,9 @@ def _routes(app: FastAPI) -> None:
         check_parameters(request, ("record",))
         as_record = flag("record", record)
         data = await _signed_body(request)
-        extracted = await request.app.state.pool.run(ExtractTask(data, as_record))
+        extracted = await request.app.state.pool.run(
+            ExtractTask(data, as_record), request.state.timing
+        )
         return Response(
             extracted, media_type="application/json" if as_record else "application/xml"
         )

@@ -45,7 +45,8 @@ class Worker:
             raise TimeoutError(f"render worker {self.pid} not ready after {timeout:g} s")
         self.conn.recv()
 
-    def call(self, task: object) -> Answer:
+    def call(self, task: object) -> tuple[float, Answer]:
+        """The worker's answer to a task, with the seconds it spent on it."""
         self.conn.send(task)
         return self.conn.recv()
 
@@ -104,11 +105,14 @@ class WorkerPool:
         self.workers.add(worker)
         self.idle.put_nowait(worker)
 
-    async def run(self, task: object) -> Any:
-        """The payload of the worker's answer; a `ServiceError` for any failure."""
+    async def run(self, task: object, timing: dict[str, float] | None = None) -> Any:
+        """The payload of the worker's answer; a `ServiceError` for any failure. `timing` gets
+        the seconds waited for a worker, the worker's own, and those of the hand-off to it and
+        back (pickling, the pipe, the thread that waits on it)."""
+        waited = time.perf_counter()
         worker = await self._take()
         loop = asyncio.get_running_loop()
-        started = time.monotonic()
+        started = time.perf_counter()
         call = loop.run_in_executor(self.threads, worker.call, task)
         self.busy += 1
         try:
@@ -126,8 +130,12 @@ class WorkerPool:
             raise ServiceError(503, "worker_died", "the render worker died; try again") from None
         finally:
             self.busy -= 1
-        self.seconds_per_task += (time.monotonic() - started - self.seconds_per_task) / 10
+        elapsed = time.perf_counter() - started
+        self.seconds_per_task += (elapsed - self.seconds_per_task) / 10
         self.idle.put_nowait(worker)
+        worked, reply = reply
+        if timing is not None:
+            timing.update(wait=started - waited, worker=worked, handoff=elapsed - worked)
         if reply[0] == "ok":
             return reply[1]
         _, status, error, message, extra = reply
