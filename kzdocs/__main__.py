@@ -2,6 +2,6 @@
 
 import sys
 
-from kzdocs.cli import main
+from kzdocs.cli import run
 
-sys.exit(main())
+sys.exit(run())

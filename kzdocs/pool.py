@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from kzdocs import ownprocess
+
 # Seconds a stopped worker has to finish the file it is writing before it is killed.
 GRACE = 2.0
 # A record whose worker dies this many times is reported failed; a worker killed by accident
@@ -47,6 +49,7 @@ def _stop(signum: int, frame: object) -> None:
 
 def _serve(conn: Connection, work: Callable[..., Any], warm: Callable[[], None]) -> None:
     """A worker's life: `work(task, report)` for each task received, until told to stop."""
+    ownprocess.tune()  # a process of kzdocs' own, even when the batch runs in a host's
     # Ctrl-C reaches the whole process group; the parent decides what it means.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)

@@ -79,11 +79,11 @@ def test_kzdocs_claims_no_module_of_another_distribution():
 
 
 HOST_STATE = """
-import gc, locale, logging, sys
+import ctypes.util, gc, locale, logging, sys
 def state():
     return (list(sys.meta_path), list(sys.path_hooks), gc.isenabled(), gc.get_threshold(),
             locale.setlocale(locale.LC_ALL), logging.getLogger().handlers[:],
-            sys.getrecursionlimit())
+            sys.getrecursionlimit(), ctypes.util.find_library)
 before = state()
 import kzdocs, kzdocs.pdf, kzdocs.docx, kzdocs.sign
 during = []

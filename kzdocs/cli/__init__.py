@@ -1,5 +1,6 @@
 """The `kzdocs` command: a thin layer over the library. Every command is a function taking the
-parsed arguments and returning the exit code; `main(argv)` is what tests call."""
+parsed arguments and returning the exit code; `main(argv)` is what tests call, `run()` what the
+console script and `python -m kzdocs` call."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from kzdocs.cli.common import (
 )
 from kzdocs.errors import KzdocsError
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,6 +47,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kzdocs: error: cannot write to standard output: {exc.strerror}", file=sys.stderr)
         silence_stdout()
         return EXIT_INVALID
+
+
+def run() -> int:
+    """`main()` in a process of kzdocs' own (the `kzdocs` command), which may tune itself."""
+    from kzdocs import ownprocess
+
+    ownprocess.tune()
+    return main()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kzdocs import ownprocess
 from kzdocs.batch import SignerSpec, output_name
 from kzdocs.config import Config
 from kzdocs.errors import (
@@ -76,6 +77,7 @@ class ExtractTask:
 
 def run_worker(conn, setup: Setup) -> None:
     """The worker process: warm up, say ready, then answer tasks until the pipe closes."""
+    ownprocess.tune()  # a process of kzdocs' own, even when the server runs in a host's
     os.setpgid(0, 0)  # its own group: a stuck worker is killed together with a signer program
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     _warm(setup)
