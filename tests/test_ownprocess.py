@@ -1,7 +1,9 @@
-"""kzdocs' own processes answer library look-ups from one index: the same answers, the same
-libraries loaded, a handful of subprocesses instead of dozens; a host process is left alone."""
+"""kzdocs' own processes answer library look-ups from one index (the same answers, the same
+libraries loaded, a handful of subprocesses instead of dozens) and collect garbage less often;
+a host process is left alone."""
 
 import ctypes.util
+import gc
 import json
 import subprocess
 import sys
@@ -69,13 +71,14 @@ def test_weasyprint_loads_the_same_libraries_with_a_handful_of_subprocesses(impo
 
 
 TUNED_BY_THE_COMMAND = """
-import ctypes.util, sys
-standard = ctypes.util.find_library
+import ctypes.util, gc, json, sys
+standard, thresholds = ctypes.util.find_library, gc.get_threshold()
 import kzdocs, kzdocs.pdf, kzdocs.cli
-assert ctypes.util.find_library is standard, "importing kzdocs changed find_library"
+assert (ctypes.util.find_library, gc.get_threshold()) == (standard, thresholds), "import tuned"
 sys.argv = ["kzdocs", "kinds"]
 assert kzdocs.cli.run() == 0
-print(type(ctypes.util.find_library.__self__).__name__)
+print(json.dumps([type(ctypes.util.find_library.__self__).__name__, gc.get_threshold(),
+                  gc.get_freeze_count() > 0]))
 """
 
 
@@ -84,7 +87,9 @@ def test_the_command_tunes_its_own_process_and_importing_kzdocs_does_not():
         [sys.executable, "-c", TUNED_BY_THE_COMMAND],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
-    assert done.stdout.splitlines()[-1:] == ["LibraryIndex"], done.stderr
+    assert done.returncode == 0, done.stderr
+    found, thresholds, frozen = json.loads(done.stdout.splitlines()[-1])
+    assert (found, tuple(thresholds), frozen) == ("LibraryIndex", ownprocess.GC_THRESHOLDS, True)
     (script,) = entry_points(group="console_scripts", name="kzdocs")
     assert script.value == "kzdocs.cli:run"
 
@@ -94,5 +99,9 @@ def test_tune_leaves_a_find_library_replaced_by_someone_else(monkeypatch):
         return None
 
     monkeypatch.setattr(ctypes.util, "find_library", theirs)
-    ownprocess.tune()
+    thresholds = gc.get_threshold()
+    try:
+        ownprocess.tune()
+    finally:
+        gc.set_threshold(*thresholds)  # this test's process is pytest's, not kzdocs' own
     assert ctypes.util.find_library is theirs

@@ -54,7 +54,10 @@ def run() -> int:
     from kzdocs import ownprocess
 
     ownprocess.tune()
-    return main()
+    try:
+        return main()
+    finally:
+        ownprocess.ending()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -22,13 +22,13 @@ def add_server_options(sub: argparse.ArgumentParser) -> None:
 def remote_of(args: argparse.Namespace):
     """The service to render on, or None for a local batch; `ConfigError` for options that do
     not go together (signing options with a server: keys stay with the server)."""
-    from kzdocs.service.client import Remote
-    from kzdocs.service.settings import read_token
-
     if args.server is None:
         if args.token_file or args.server_sign:
             raise ConfigError("--token-file and --server-sign go with --server URL")
         return None
+    from kzdocs.service.client import Remote  # httpx: only for a render on a service
+    from kzdocs.service.settings import read_token
+
     if args.sign or args.sign_key or args.sign_cert or args.signer or args.signer_option:
         raise ConfigError("keys stay with the server: use --server-sign, not a key or signer")
     if not args.server.startswith(("http://", "https://")):
