@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -139,20 +140,31 @@ def bench_pool(workers: int, *, signed: bool, rounds: int) -> float:
     return 2 * len(sources) / elapsed
 
 
-def bench_cli(signed: bool, runs: int) -> float:
-    """Median seconds of one whole `kzdocs render` process for one PDF."""
+def bench_cli(signed: bool, runs: int) -> tuple[float, float]:
+    """Median seconds of one whole `kzdocs render` process for one PDF, wall and CPU (the
+    process and its children), after one run not counted. Python caches bytecode as it does by
+    default (PYTHONDONTWRITEBYTECODE, if set here, is unset for these runs): an installed kzdocs
+    does not recompile its modules at every call."""
     kzdocs = Path(sys.executable).with_name("kzdocs")
     args = [str(kzdocs), "render", str(ROOT / "fixtures" / f"{WHEAT}.json"), "--format", "pdf"]
     if signed:
         args += ["--sign", str(KEY), "--signed-at", SIGNED_AT.isoformat()]
     env = {**os.environ, "KZDOCS_KEY_PASSWORD": PASSWORD}
-    times = []
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    wall, cpu = [], []
     with tempfile.TemporaryDirectory() as folder:
         for i in range(runs + 1):
+            before = _children_cpu()
             start = time.perf_counter()
             subprocess.run([*args, "-o", f"{folder}/{i}.pdf"], env=env, check=True)
-            times.append(time.perf_counter() - start)
-    return statistics.median(times[1:])
+            wall.append(time.perf_counter() - start)
+            cpu.append(_children_cpu() - before)
+    return statistics.median(wall[1:]), statistics.median(cpu[1:])
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def bench_install() -> float:
@@ -246,12 +258,13 @@ def main() -> None:
             )  # fmt: skip
 
     runs = 5 if args.quick else 10
-    rows += [
-        (f"CLI, one unsigned PDF, whole process (median of {runs})",
-         f"{bench_cli(False, runs):.2f} s", "≤ 0.5 s"),
-        (f"CLI, one signed PDF, whole process (median of {runs})",
-         f"{bench_cli(True, runs):.2f} s", "≤ 0.7 s"),
-    ]  # fmt: skip
+    for is_signed, goal in ((False, "≤ 0.5 s"), (True, "≤ 0.7 s")):
+        wall, cpu = bench_cli(is_signed, runs)
+        label = "signed" if is_signed else "unsigned"
+        rows.append(
+            (f"CLI, one {label} PDF, whole process, median of {runs} (CPU)",
+             f"{wall:.2f} s ({cpu:.2f})", goal)
+        )  # fmt: skip
 
     memory = bench_memory(html, meta, memory_docs, xml_bytes)
     marks = " → ".join(f"{mb:.1f}" for mb in memory.values())

@@ -1,0 +1,58 @@
+"""A command imports only the stages it uses: a start of the command pays for nothing else."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORD = ROOT / "fixtures" / "license-export-wheat.json"
+KEY = ROOT / "fixtures" / "sign" / "dev-rsa.p12"
+
+# Runs the command in a fresh interpreter and prints which of these were imported.
+HEAVY = ["weasyprint", "docx", "pyhanko", "signxml", "fastapi", "uvicorn", "httpx", "aiohttp",
+         "pypdf", "pypdfium2", "watchfiles", "PIL"]  # fmt: skip
+COMMAND = """
+import json, os, sys
+from kzdocs.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+heavy = [name for name in json.loads(os.environ["HEAVY"]) if name in sys.modules]
+sys.stderr.write("\\n" + json.dumps([code, heavy]))
+"""
+
+
+def _imported(*argv: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", COMMAND, *argv],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "HEAVY": json.dumps(HEAVY), "KZDOCS_KEY_PASSWORD": "test"},
+    )  # fmt: skip
+    code, heavy = json.loads(done.stderr.splitlines()[-1])
+    assert code == 0, done.stderr
+    return heavy
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["kinds"], []),
+        (["validate", str(RECORD)], []),
+        (["render", str(RECORD), "--format", "html"], []),
+        (["render", str(RECORD), "--format", "xml"], []),
+        (["render", str(RECORD), "--format", "pdf", "-o", "{out}/a.pdf"], ["weasyprint", "PIL"]),
+        (["render", str(RECORD), "--format", "docx", "-o", "{out}/a.docx"], ["docx"]),
+        (
+            ["render", str(RECORD), "--format", "pdf", "-o", "{out}/a.pdf", "--sign", str(KEY)],
+            ["weasyprint", "pyhanko", "signxml", "aiohttp", "PIL"],  # pyHanko imports aiohttp
+        ),
+    ],
+    ids=["kinds", "validate", "html", "xml", "pdf", "docx", "signed-pdf"],
+)
+def test_a_command_imports_only_the_stages_it_uses(tmp_path, argv, expected):
+    argv = [arg.replace("{out}", str(tmp_path)) for arg in argv]
+    assert sorted(_imported(*argv)) == sorted(expected)
