@@ -72,15 +72,16 @@ class Server:
         return _children(self.process.pid)
 
 
-def start_server(*options: str, env: dict[str, str] | None = None) -> Server:
-    """`kzdocs serve --port 0 OPTIONS…`, once it has said where it listens (not yet ready)."""
+def start_server(*options: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> Server:
+    """`kzdocs serve --port 0 OPTIONS…` (run in `cwd`), once it has said where it listens (not
+    yet ready)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "kzdocs", "serve", "--port", "0", *options],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, **(env or {})},
-        cwd=ROOT,
+        cwd=cwd,
     )
     server = Server(process)
     listening = threading.Event()

@@ -213,7 +213,10 @@ def test_a_valid_record_is_valid(plain):
 def test_kinds_and_their_schemas(plain):
     kinds = plain.get("/v1/kinds").json()["kinds"]
     assert [k["kind"] for k in kinds] == list(KINDS)
-    assert kinds[-1]["title_ru"] == "Мотивированный отказ"
+    titles = {k["kind"]: k for k in kinds}
+    assert titles["refusal"]["title_ru"] == "Мотивированный отказ"
+    assert all(k["title_kk"] and k["title_ru"] for k in kinds)
+    assert all(k["schema_url"] == f"/v1/schema/{k['kind']}" for k in kinds)
     for kind in KINDS:
         assert plain.get(f"/v1/schema/{kind}").json() == json_schema(kind)
     missing = plain.get("/v1/schema/fax")

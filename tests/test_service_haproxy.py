@@ -12,6 +12,7 @@ import socket
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -218,3 +219,40 @@ def test_skip_existing_on_the_command_line(tmp_path, capsys, copies, where):
     assert "1 document(s) written" in capsys.readouterr().err  # only the one missing
     assert (out / "refusal-one-ground.xml").exists()
     assert (out / "license-export-wheat.kk.html").stat().st_mtime_ns == kept
+
+
+def test_the_client_waits_what_retry_after_says(tmp_path, monkeypatch):
+    """A server with one worker and no queue: while a long render holds the worker the client's
+    record is answered 429, and the client's pause is the server's Retry-After (whole seconds),
+    not its own back-off (a fraction of a second at the first attempt)."""
+    server = start_server("--workers", "1", "--queue", "0")
+    pauses: list[float] = []
+    sleep = time.sleep
+
+    def pause(seconds: float) -> None:
+        if threading.current_thread().name.startswith("kzdocs-client"):
+            pauses.append(seconds)
+        sleep(seconds)
+
+    try:
+        server.wait_ready()
+        slow = FIXTURES / "refusal-several-grounds.json"
+        with ThreadPoolExecutor(1) as pool:
+            holding = pool.submit(
+                server.post, "/v1/render?lang=kk,ru&format=pdf,docx,html", slow.read_bytes()
+            )
+            _wait_for(lambda: server.metric("kzdocs_busy_workers") == 1)
+            monkeypatch.setattr(time, "sleep", pause)
+            outcomes = render_remote(
+                [FIXTURES / "license-export-wheat.json"],
+                tmp_path,
+                Remote(server.url),
+                formats=("xml",),
+            )
+            assert holding.result().status_code == 200
+        assert server.metric('kzdocs_rejections_total{reason="queue_full"}') >= 1
+        assert outcomes[0].ok, outcomes[0].error
+        assert pauses and all(p >= 1 and p == int(p) for p in pauses), pauses
+    finally:
+        monkeypatch.undo()
+        assert server.stop() == 0
