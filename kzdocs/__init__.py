@@ -1,8 +1,9 @@
 """kzdocs: the trade documents of Order No. 51-НҚ (Kazakhstan) in Kazakh and Russian.
 
 >>> import kzdocs
->>> kzdocs.KINDS
-('license-export', 'license-import', 'permit-export', 'permit-import', 'refusal')
+>>> kzdocs.KINDS  # doctest: +NORMALIZE_WHITESPACE
+('license-export', 'license-import', 'permit-export', 'permit-import', 'refusal',
+ 'application-export', 'application-import', 'permit-draft-export', 'permit-draft-import')
 
 Signing lives in `kzdocs.sign` (`get_signer`), verification in `kzdocs.verify` (also
 `kzdocs.sign.verify_pdf` and `verify_xml`, the same decision), the

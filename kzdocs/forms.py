@@ -16,6 +16,9 @@ LANGS: tuple[str, ...] = ("kk", "ru")  # every document exists in Kazakh and in 
 
 Family = Literal["license", "permit", "refusal"]
 Direction = Literal["export", "import"]
+# Who makes the document: the state issues licences, permits and refusals; the applicant
+# submits the applications for a licence and the drafts of a permit (Rules A and B, app. 1–2).
+Author = Literal["issuer", "applicant"]
 
 
 @dataclass(frozen=True)
@@ -29,18 +32,30 @@ class Label:
 
 @dataclass(frozen=True)
 class Form:
-    """One issued document: its kind, the rules (A or B) and the appendix that approve it."""
+    """One form of the order: its kind, the rules (A or B) and the appendix that approve it.
+
+    An application belongs to the licence family and a permit draft to the permit family: they
+    carry the same 18 fields as the document the applicant asks for, with the applicant's
+    authorised person in field 18 (application) or 17 (draft).
+    """
 
     kind: str
     family: Family
     direction: Direction | None
     rules: Literal["A", "B"]
     appendix: int
+    author: Author = "issuer"
 
     @property
     def numbered(self) -> bool:
-        """Licences and permits have the 18 numbered fields; a refusal has none."""
+        """Licences, permits, applications and drafts have the 18 numbered fields; a refusal
+        has none."""
         return self.family != "refusal"
+
+    @property
+    def issued(self) -> bool:
+        """Issued by the state (licences, permits, refusals), not submitted by the applicant."""
+        return self.author == "issuer"
 
 
 FORMS: dict[str, Form] = {
@@ -51,10 +66,15 @@ FORMS: dict[str, Form] = {
         Form("permit-export", "permit", "export", "B", 5),
         Form("permit-import", "permit", "import", "B", 4),
         Form("refusal", "refusal", None, "A", 4),
+        Form("application-export", "license", "export", "A", 1, "applicant"),
+        Form("application-import", "license", "import", "A", 2, "applicant"),
+        Form("permit-draft-export", "permit", "export", "B", 1, "applicant"),
+        Form("permit-draft-import", "permit", "import", "B", 2, "applicant"),
     )
 }
 
 KINDS: tuple[str, ...] = tuple(FORMS)
+ISSUED_KINDS: tuple[str, ...] = tuple(kind for kind, form in FORMS.items() if form.issued)
 
 
 def get_form(kind: object) -> Form:
@@ -76,7 +96,8 @@ def field_numbers(kind: str) -> tuple[int, ...]:
     return FIELD_NUMBERS if get_form(kind).numbered else ()
 
 
-# Which form field each top-level record key fills.
+# Which form field each top-level record key fills (an application moves the authorised person
+# to field 18: `field_of`).
 FIELD_OF_KEY: dict[str, int] = {
     "number": 1,
     "valid_from": 2,
@@ -103,8 +124,19 @@ FIELD_OF_KEY: dict[str, int] = {
 
 
 def field_of(kind: str, key: str) -> int | None:
-    """The form field number a top-level record key fills; None on a refusal or for no field."""
-    return FIELD_OF_KEY.get(key) if get_form(kind).numbered else None
+    """The form field number a top-level record key fills; None on a refusal or for no field.
+
+    >>> field_of("permit-draft-export", "authorized_person")
+    17
+    >>> field_of("application-export", "authorized_person")
+    18
+    """
+    form = get_form(kind)
+    if not form.numbered:
+        return None
+    if key == "authorized_person" and form.family == "license":
+        return 18  # an application: field 17 is the licence basis (Rules A app. 1–2)
+    return FIELD_OF_KEY.get(key)
 
 
 # The refusal's parts, which carry no numbers on the form, in the order the form shows them.

@@ -75,9 +75,12 @@ def metadata(
     """Title, author, dates and identifier of a document, all derived from the record; the title
     is the rendered page's (`html`), so it is the template's wording."""
     form = document.form
-    author = (
-        config.issuer.ministry[lang] if form.family == "refusal" else config.issuer.committee[lang]
-    )
+    if not form.issued:  # an application or a permit draft is the applicant's
+        author = document.applicant.name[lang]
+    elif form.family == "refusal":
+        author = config.issuer.ministry[lang]
+    else:
+        author = config.issuer.committee[lang]
     title = page_title(html or render_html(document, lang, config=config))
     return Metadata(
         title=title,

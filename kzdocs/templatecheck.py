@@ -27,13 +27,13 @@ from kzdocs.config import DEFAULT, Config
 from kzdocs.fonts import font_maps
 from kzdocs.forms import (
     DIRECTIONS,
-    FIELD_OF_KEY,
     GROUNDS,
     KINDS,
     LANGS,
     LICENSE_TYPES,
     REFUSAL_KEYS,
     field_numbers,
+    field_of,
     get_form,
 )
 from kzdocs.templatefields import Chain, missing_step, record_chains, shown
@@ -134,7 +134,7 @@ def _schema_problems(kind: str, lang: str, name: str, chains: set[Chain]) -> Ite
         missing = missing_step(model, chain)
         if missing is not None:
             message = f"{shown(chain)}: the {kind} record has no field {missing!r}"
-            yield Problem(kind, lang, FIELD_OF_KEY.get(chain[0]), message, name)
+            yield Problem(kind, lang, _field(kind, chain[0]), message, name)
     top = {chain[0] for chain in chains if chain}
     for key, info in model.model_fields.items():
         if info.is_required() and key != "kind" and key not in top:
@@ -154,7 +154,7 @@ def _language_differences(kind: str, used: dict[str, set[Chain]]) -> Iterator[Pr
 
 def _field(kind: str, key: str) -> int | None:
     """The field number a record key fills on a numbered form (a refusal has none)."""
-    return FIELD_OF_KEY.get(key) if get_form(kind).numbered else None
+    return field_of(kind, key)
 
 
 # -- what the templates render ----------------------------------------------------------------
@@ -373,13 +373,14 @@ _TRADE = {
     "issued_on": "2026-03-02",
 }
 _LICENSE = {"number": "01KZ260010000123", "license_type": "one-time", "basis": ["Certificate 1"]}
-_PERMIT = {
-    "number": "KZ26000B0391",
+_PERSON = {
     "authorized_person": {
         "full_name": "Sample Person", "position": "Director", "phone": "+7 701 555 18 42",
         "date": "2026-02-28",
     },
 }  # fmt: skip
+_PERMIT = {"number": "KZ26000B0391", **_PERSON}
+_SUBMITTED = {"number": "26-0034410"}  # an application's or a draft's own number
 _REFUSAL = {
     "kind": "refusal",
     "number": "04-15/1302",
@@ -396,4 +397,7 @@ def sample_record(kind: str) -> dict[str, Any]:
     family = get_form(kind).family
     if family == "refusal":
         return dict(_REFUSAL)
-    return {"kind": kind, **_TRADE, **(_LICENSE if family == "license" else _PERMIT)}
+    sample = {"kind": kind, **_TRADE, **(_LICENSE if family == "license" else _PERMIT)}
+    if not get_form(kind).issued:  # an application or a permit draft
+        sample.update({**_PERSON, **_SUBMITTED})
+    return sample

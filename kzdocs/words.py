@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 
-from kzdocs.forms import FIELD_OF_KEY, LANGS, Label, get_form
+from kzdocs.forms import LANGS, Label, field_of, get_form
 
 SHARED = "words.html"  # the words every document of a language shares
 
@@ -71,7 +71,7 @@ def label_of(kind: str, key: str, folder: Path | None = None) -> tuple[int | Non
         form = get_form(kind)
     except LookupError:
         return None, Label("", "")
-    number = FIELD_OF_KEY.get(key) if form.numbered else None
+    number = field_of(kind, key)
     if form.numbered and number is None:
         return None, Label("", "")
     ref = number if form.numbered else key

@@ -3,6 +3,7 @@ interrupted, and the files, processes and exit codes are counted."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -120,10 +121,11 @@ def test_a_signal_stops_the_batch_within_5_s_with_a_true_summary(tmp_path, signu
 
 def test_a_record_that_kills_its_worker_each_time_fails_alone(tmp_path, monkeypatch):
     records = _records(tmp_path / "records", 4)
+    deadly = json.loads(records[3].read_text(encoding="utf-8"))["number"]  # fixtures are unique
     real_prepare = kzdocs.batch.prepare
 
     def prepare(record, **options):  # the workers are forked: they prepare with this
-        if record["kind"] == "license-import":  # r003 (fixtures in name order)
+        if record["number"] == deadly:
             os.kill(os.getpid(), signal.SIGKILL)
         return real_prepare(record, **options)
 

@@ -25,6 +25,10 @@ RECORDS = sorted(FIXTURES.glob("*.json"))
 LANGS = ("kk", "ru")
 DRAFT = {"kk": "ҚОЛ ҚОЙЫЛМАҒАН", "ru": "НЕ ПОДПИСАН"}
 NOT_SIGNED = {"kk": "Қол қойылмаған", "ru": "Не подписан"}
+APPLICANT_SIGNATURE = {
+    "kk": "Қолы және мөрі (болған жағдайда)",
+    "ru": "Подпись и печать (при наличии)",
+}
 # The HTML contract: the tags the PDF and DOCX stages understand.
 ALLOWED_TAGS = {
     *("html", "head", "meta", "title", "style", "body"),
@@ -98,7 +102,13 @@ def test_fixture_renders_as_an_unsigned_draft_with_footer_and_caption(path, lang
     assert tree.body.get("class") == f"kind-{document.kind} lang-{lang}"
     assert _text(tree.find_class("title")[0]) == title(document.kind, lang)
     assert [_text(e) for e in tree.find_class("draft-mark")] == [DRAFT[lang]]
-    assert _text(tree.find_class("signature")[0]).endswith(NOT_SIGNED[lang])
+    signature = tree.find_class("signature")[0]
+    if form.issued:
+        assert _text(signature).endswith(NOT_SIGNED[lang])
+    else:  # the applicant signs: the form's empty line, nothing said about a signature
+        lines = [_text(p) for p in signature.find_class("signature-line")]
+        assert lines == [f"{APPLICANT_SIGNATURE[lang]}:"]
+        assert NOT_SIGNED[lang] not in _text(signature)
     assert [_text(e) for e in tree.find_class("footer")] == [NO_FORCE[lang, ""]]
     caption = _text(tree.find_class("appendix")[0])
     assert kind_words(document.kind, lang)["services"][form.rules] in caption
@@ -144,7 +154,10 @@ def test_trade_document_shows_every_label_and_value(path, lang):
         assert value[16] == "—"
     else:
         assert value[16] == document.additional_info[lang]
-    assert _date(document.issued_on) in value[18]
+    if document.kind.startswith("application"):  # field 18: the person's date, else the document's
+        assert _date(document.authorized_person.date or document.issued_on) in value[18]
+    else:
+        assert _date(document.issued_on) in value[18]
 
 
 def test_wheat_licence_reads_as_forms_md_in_kazakh():

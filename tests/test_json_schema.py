@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from kzdocs.forms import FIELD_OF_KEY, KINDS
+from kzdocs.forms import FIELD_OF_KEY, FORMS, KINDS, field_of
 from kzdocs.schema import json_schema
 from kzdocs.words import label_of
 
@@ -78,6 +78,12 @@ def test_json_schema_rejects_what_it_can_express(name):
     assert not _validator(record["kind"]).is_valid(record)
 
 
+_PERSON_18 = {
+    ("application-export", "authorized_person"),
+    ("application-import", "authorized_person"),
+}
+
+
 @pytest.mark.parametrize("kind", [k for k in KINDS if k != "refusal"])
 def test_json_schema_carries_field_numbers_and_labels(kind):
     properties = json_schema(kind)["properties"]
@@ -85,13 +91,17 @@ def test_json_schema_carries_field_numbers_and_labels(kind):
         if key not in properties:
             continue
         label = label_of(kind, key)[1]
-        assert properties[key]["x-form-field"] == number
+        assert properties[key]["x-form-field"] == field_of(kind, key)
+        # FIELD_OF_KEY is a licence's or permit's; an application moves the person to 18.
+        assert field_of(kind, key) == (18 if (kind, key) in _PERSON_18 else number)
         assert (properties[key]["x-label-kk"], properties[key]["x-label-ru"]) == (
             label.kk,
             label.ru,
         )
         assert label.kk and label.ru
-    family_keys = {"basis", "license_type"} if kind.startswith("license") else {"authorized_person"}
+    family_keys = {"basis", "license_type"} if FORMS[kind].family == "license" else set()
+    if FORMS[kind].family == "permit" or not FORMS[kind].issued:
+        family_keys.add("authorized_person")
     assert family_keys <= set(properties)
     assert set(json_schema(kind)["required"]) >= {"kind", "number", "goods", "issued_on"}
 

@@ -215,6 +215,8 @@ def test_kinds_and_their_schemas(plain):
     assert [k["kind"] for k in kinds] == list(KINDS)
     titles = {k["kind"]: k for k in kinds}
     assert titles["refusal"]["title_ru"] == "Мотивированный отказ"
+    draft = titles["permit-draft-import"]["title_ru"]
+    assert draft == "Проект разрешения на импорт отдельных видов товаров"
     assert all(k["title_kk"] and k["title_ru"] for k in kinds)
     assert all(k["schema_url"] == f"/v1/schema/{k['kind']}" for k in kinds)
     for kind in KINDS:

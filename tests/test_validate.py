@@ -117,6 +117,21 @@ BROKEN: dict[str, list[tuple[int | None, str, str]]] = {
     "unknown_key--license-type-on-permit": [(3, "license_type", "unknown_key")],
     "unknown_key--nested": [(5, "applicant.phone", "unknown_key")],
     "unknown_key--top-level": [(None, "signature", "unknown_key")],
+    # The applicant's forms: an application (person in field 18), a permit draft (in 17).
+    "number_format--application": [(1, "number", "number_format")],
+    "number_format--permit-draft": [(1, "number", "number_format")],
+    "required--authorized-person--application": [(18, "authorized_person", "required")],
+    "required--authorized-person--permit-draft": [(17, "authorized_person", "required")],
+    "phone_format--application": [(18, "authorized_person.phone", "phone_format")],
+    "date_after_document--application-person": [
+        (18, "authorized_person.date", "date_after_document")
+    ],
+    "contract_required--permit-draft": [(4, "contract", "contract_required")],
+    "contract_required--application": [(4, "contract", "contract_required")],
+    "required--basis--application": [(17, "basis", "required")],
+    "required--license-type--application": [(3, "license_type", "required")],
+    "unknown_key--license-type-on-permit-draft": [(3, "license_type", "unknown_key")],
+    "period_length--application": [(2, "valid_to", "period_length")],
 }
 
 # Rules no record alone can break: they need a configuration (tested below).
@@ -512,9 +527,9 @@ def test_missing_kind_lists_the_kinds():
 
 
 def test_unknown_kind_quotes_the_kind():
-    (error,) = _errors({"kind": "application-export"})
+    (error,) = _errors({"kind": "declaration-export"})
     assert error.rule == "kind"
-    assert error.message.endswith("got 'application-export'")
+    assert error.message.endswith("got 'declaration-export'")
 
 
 # --- configured number patterns -----------------------------------------------------------

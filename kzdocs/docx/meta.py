@@ -17,7 +17,7 @@ class DocxMeta:
 
     title: str
     lang: str  # 'kk' | 'ru'
-    author: str  # the issuer
+    author: str  # the issuer; the applicant on an application or a permit draft
     subject: str = ""
     keywords: str | tuple[str, ...] = ""  # a tuple is joined with ", "
     created: datetime = datetime(2000, 1, 1)

@@ -1,4 +1,4 @@
-"""One pydantic model per issued document; each field carries its form number and labels."""
+"""One pydantic model per kind of document; each field carries its form number and labels."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from kzdocs.forms import Form, field_of, get_form
 from kzdocs.messages import N_
 from kzdocs.schema.rules import Broken, broken_rules, facts_of_document, facts_of_record
 from kzdocs.schema.types import (
+    TOO_LONG,
     Amount,
     BinIin,
     Country,
@@ -208,11 +209,15 @@ class TradeDocument(Document):
     """A licence or a permit: the 18 numbered fields."""
 
     number_shape: ClassVar[tuple[str, str]]
+    number_max_length: ClassVar[int | None] = None  # said apart from the shape when exceeded
 
     @field_validator("number", mode="plain", check_fields=False)
     @classmethod
     def _number_shape(cls, value: Any) -> str:
         pattern, what = cls.number_shape
+        longest = cls.number_max_length
+        if isinstance(value, str) and longest is not None and len(value) > longest:
+            raise broken("number_format", TOO_LONG, value, max_length=longest)
         if not isinstance(value, str) or not re.fullmatch(pattern, value):
             raise broken("number_format", what, value)
         return value
@@ -237,6 +242,30 @@ class Permit(TradeDocument):
     )
 
 
+# Field 1 of an application or a permit draft is the applicant's own number of it: a reference
+# (letters, digits, spaces and . / - _ №), as the contract number is; the issuer's shapes of
+# licence and permit numbers do not apply.
+_SUBMITTED_NUMBER = (
+    r"[0-9A-Za-zА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі./\-_ №]{1,50}",
+    N_("must be letters, digits, spaces and . / - _ №"),
+)
+
+
+class LicenseApplication(License):
+    """An application for a licence (Rules A, app. 1–2): a licence's fields, numbered by the
+    applicant, with the applicant's authorised person in field 18."""
+
+    number_shape = _SUBMITTED_NUMBER
+    number_max_length = 50
+
+
+class PermitDraft(Permit):
+    """A draft of a permit (Rules B, app. 1–2): a permit's fields, numbered by the applicant."""
+
+    number_shape = _SUBMITTED_NUMBER
+    number_max_length = 50
+
+
 def _license_fields(kind: str) -> dict[str, Any]:
     return {
         "license_type": (Literal["one-time", "general", "exclusive"], _field(kind, "license_type")),
@@ -258,6 +287,22 @@ LicenseExport = _model("license-export", License, _license_fields("license-expor
 LicenseImport = _model("license-import", License, _license_fields("license-import"))
 PermitExport = _model("permit-export", Permit, _permit_fields("permit-export"))
 PermitImport = _model("permit-import", Permit, _permit_fields("permit-import"))
+ApplicationExport = _model(
+    "application-export",
+    LicenseApplication,
+    {**_license_fields("application-export"), **_permit_fields("application-export")},
+)
+ApplicationImport = _model(
+    "application-import",
+    LicenseApplication,
+    {**_license_fields("application-import"), **_permit_fields("application-import")},
+)
+PermitDraftExport = _model(
+    "permit-draft-export", PermitDraft, _permit_fields("permit-draft-export")
+)
+PermitDraftImport = _model(
+    "permit-draft-import", PermitDraft, _permit_fields("permit-draft-import")
+)
 
 
 class Refusal(Document):
@@ -286,6 +331,10 @@ MODELS: dict[str, type[Document]] = {
     "permit-export": PermitExport,
     "permit-import": PermitImport,
     "refusal": Refusal,
+    "application-export": ApplicationExport,
+    "application-import": ApplicationImport,
+    "permit-draft-export": PermitDraftExport,
+    "permit-draft-import": PermitDraftImport,
 }
 
 __all__ = ["MODELS", "Document", "License", "Permit", "Refusal", "Text", "TradeDocument"]
