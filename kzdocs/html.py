@@ -22,12 +22,13 @@ import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
-from kzdocs import formatting
+from kzdocs import formatting, ownprocess
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import TemplateError
 from kzdocs.schema import Document, validate
 from kzdocs.sign import Signature
 from kzdocs.sign.qr import qr_data_uri
+from kzdocs.templatecache import CompiledTemplates
 
 SHIPPED = "kzdocs.templates"
 
@@ -148,6 +149,9 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(_filters())
+    cache = ownprocess.template_cache_folder()  # kzdocs' own processes only
+    if cache is not None:
+        env.bytecode_cache = CompiledTemplates(cache, env)
     return env
 
 

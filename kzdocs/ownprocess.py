@@ -6,6 +6,8 @@ hundreds of thousands of objects, and with the default thresholds the collector 
 of them over and over (a sixth of a one-document command). `ending()` freezes what is left, so
 the interpreter's shutdown does not walk every object once more before the memory is returned.
 
+Compiled templates are kept in a folder of this user's (see `kzdocs.templatecache`).
+
 `ctypes.util.find_library` is answered from one index of the system's libraries.
 WeasyPrint opens each library under up to six names, most of which cannot exist on Linux
 (`libgobject-2.0-0`, `….dylib`, `….dll`); cffi asks `find_library` for each name `dlopen`
@@ -26,13 +28,15 @@ import gc
 import os
 import re
 import shutil
+import stat
 import struct
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
-__all__ = ["GC_THRESHOLDS", "LibraryIndex", "ending", "tune"]
+__all__ = ["GC_THRESHOLDS", "LibraryIndex", "ending", "template_cache_folder", "tune"]
 
 # A young collection every 50 000 allocations instead of 700: cyclic garbage still goes, in
 # bounded steps, in a process that runs for days (kzdocs serve) as in one that runs for a second.
@@ -42,10 +46,13 @@ GC_THRESHOLDS = (50_000, 20, 20)
 _MIRRORED = ((3, 11), (3, 12), (3, 13))
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_+.-]+")
 _C_LOCALE = {"LC_ALL": "C", "LANG": "C"}
+_tuned = False
 
 
 def tune() -> None:
     """Tune this process, which kzdocs started itself (never call it in a host application)."""
+    global _tuned
+    _tuned = True
     gc.set_threshold(*GC_THRESHOLDS)
     find = ctypes.util.find_library
     if (
@@ -61,6 +68,22 @@ def ending() -> None:
     """This process, which kzdocs started itself, is about to end: skip the collector's last
     walks over every object at shutdown (files are closed and flushed as ever)."""
     gc.freeze()
+
+
+def template_cache_folder() -> Path | None:
+    """Where this process keeps compiled templates: None unless kzdocs started it (`tune()`),
+    or when the folder cannot be made this user's alone (owned by them, mode 0700, no link)."""
+    if not _tuned:
+        return None
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(home, "kzdocs", "templates")
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        found = os.lstat(folder)
+    except OSError:
+        return None
+    private = stat.S_ISDIR(found.st_mode) and stat.S_IMODE(found.st_mode) == 0o700
+    return folder if private and found.st_uid == os.getuid() else None
 
 
 class LibraryIndex:

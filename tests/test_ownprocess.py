@@ -99,6 +99,7 @@ def test_tune_leaves_a_find_library_replaced_by_someone_else(monkeypatch):
         return None
 
     monkeypatch.setattr(ctypes.util, "find_library", theirs)
+    monkeypatch.setattr(ownprocess, "_tuned", False)  # put back after: pytest's process
     thresholds = gc.get_threshold()
     try:
         ownprocess.tune()

@@ -51,7 +51,9 @@ BasisLine = FreeText(500)
 class Part(BaseModel):
     """A nested part of a record: immutable, unknown keys rejected."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Each model's validator is built when first used, not at import: a command that checks a
+    # licence does not build the permits' and the refusal's (a twentieth of a cold start).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Contract(Part):
