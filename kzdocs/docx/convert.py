@@ -34,6 +34,8 @@ CLASS_STYLES = {
     "body": "KzLetterBody",
     "grounds": "KzGround",
     "signature": "KzSignature",
+    "consent": "KzConsent",
+    "notes": "KzNote",
     "footer": "KzFooter",
 }
 BOLD_CLASSES = frozenset({"field-label", "draft-mark", "test-certificate"})

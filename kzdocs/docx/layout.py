@@ -31,7 +31,7 @@ SIZE_LETTER: Final = 26  # 13 pt, the refusal's body and grounds
 SIZE_TITLE: Final = 26  # 13 pt
 SIZE_HEADING: Final = 24  # 12 pt
 SIZE_DRAFT_MARK: Final = 40  # 20 pt; the PDF's 96 pt rotated watermark has no plain Word twin
-SIZE_FOOTER: Final = 18  # 9 pt
+SIZE_FOOTER: Final = 18  # 9 pt, also the notes under the applicant's forms
 SIZE_PAGE_NUMBER: Final = 20  # 10 pt
 
 # Word language tags of the document languages: spell-checking and hyphenation follow them.

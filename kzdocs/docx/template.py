@@ -77,6 +77,16 @@ PARAGRAPH_STYLES: dict[str, tuple[str, str, str]] = {
     "KzLetterBody": ("kzdocs Letter Body", _LETTER, _size(L.SIZE_LETTER)),
     "KzGround": ("kzdocs Ground", _LETTER, _size(L.SIZE_LETTER)),
     "KzSignature": ("kzdocs Signature", "", ""),
+    "KzConsent": (
+        "kzdocs Consent",
+        f"{_spacing(before=L.SPACE_3MM)}{_jc('both')}",
+        _size(L.SIZE_SMALL),
+    ),
+    "KzNote": (
+        "kzdocs Note",
+        f'<w:ind w:firstLine="{L.FIRST_LINE_INDENT}"/>{_jc("both")}',
+        _size(L.SIZE_FOOTER),
+    ),
     "KzListItem": ("kzdocs List Item", f"{_spacing(after=L.SPACE_1MM)}{_jc('both')}", ""),
     "KzFooter": (
         "kzdocs Footer",
