@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kzdocs.cli import main
+from kzdocs.forms import KINDS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 WHEAT = FIXTURES / "license-export-wheat.json"
@@ -21,10 +22,13 @@ def _broken_copy(tmp_path: Path, **changes) -> Path:
     return path
 
 
-def test_kinds_lists_the_five_documents(capsys):
+def test_kinds_lists_every_kind_in_a_column(capsys):
     assert main(["kinds"]) == 0
-    out = capsys.readouterr().out
-    assert "permit-import" in out and "Дәлелді бас тарту / Мотивированный отказ" in out
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(KINDS)
+    assert "refusal             Дәлелді бас тарту / Мотивированный отказ" in lines
+    width = len("permit-draft-export")  # the longest kind: every title starts after it
+    assert all(line[width] == " " and line[width + 1] != " " for line in lines)
 
 
 def test_schema_prints_json_schema_with_form_fields(capsys):

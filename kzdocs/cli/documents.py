@@ -213,6 +213,7 @@ def _kinds(args: argparse.Namespace) -> int:
     from kzdocs.words import title
 
     folder = config_of(args).templates
+    width = max(map(len, KINDS))
     for kind in KINDS:
-        print(f"{kind:<16} {title(kind, 'kk', folder)} / {title(kind, 'ru', folder)}")
+        print(f"{kind:<{width}} {title(kind, 'kk', folder)} / {title(kind, 'ru', folder)}")
     return EXIT_OK
