@@ -1,5 +1,6 @@
 """A command imports only the stages it uses: a start of the command pays for nothing else."""
 
+import importlib
 import json
 import os
 import subprocess
@@ -56,3 +57,33 @@ def _imported(*argv: str) -> list[str]:
 def test_a_command_imports_only_the_stages_it_uses(tmp_path, argv, expected):
     argv = [arg.replace("{out}", str(tmp_path)) for arg in argv]
     assert sorted(_imported(*argv)) == sorted(expected)
+
+
+IMPORTED_BY = """
+import json, sys
+exec(sys.argv[1])
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
+"""
+
+
+@pytest.mark.parametrize("statement", ["import kzdocs", "from kzdocs.cli import run"])
+def test_importing_kzdocs_or_its_command_loads_no_stage(statement):
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORTED_BY, statement],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    loaded = set(json.loads(done.stdout))
+    # The command tunes its process (kzdocs.ownprocess) before any of these is imported.
+    assert loaded.isdisjoint({"pydantic", "jinja2", "babel", "lxml", *HEAVY}), loaded
+
+
+def test_every_public_name_is_its_home_modules_and_render_stays_the_function():
+    import kzdocs
+    import kzdocs.render as render_module  # binds the submodule's name in the package
+
+    for name in kzdocs.__all__:
+        home = importlib.import_module(kzdocs._HOME_OF[name])
+        assert getattr(kzdocs, name) is getattr(home, name), name
+    assert render_module is kzdocs.render is sys.modules["kzdocs.render"].render
+    assert set(kzdocs._HOME_OF) == set(kzdocs.__all__)
+    assert set(dir(kzdocs)) >= set(kzdocs.__all__)

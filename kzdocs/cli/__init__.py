@@ -10,7 +10,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kzdocs.cli import checks, documents, preview, serve, signing
 from kzdocs.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -61,7 +60,9 @@ def run() -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    # Here, not at the top: `run()` tunes the process before the commands' imports.
     from kzdocs import __version__
+    from kzdocs.cli import checks, documents, preview, serve, signing
 
     parser = argparse.ArgumentParser(prog="kzdocs", description=__doc__.split("\n")[0])
     parser.add_argument("--version", action="version", version=f"kzdocs {__version__}")
