@@ -542,6 +542,41 @@ def test_each_stream_is_compressed_once_at_zlibs_default_level(monkeypatch):
     assert levels == [6] * len(re.findall(rb"/FlateDecode", pdf))
 
 
+def _array_types_asked(monkeypatch) -> list[str]:
+    asked: list[str] = []
+    real_new = patches._REAL_FFI.new
+
+    def new(cdecl, init=None):
+        asked.append(cdecl if isinstance(cdecl, str) else patches._REAL_FFI.getctype(cdecl))
+        return real_new(cdecl, init)
+
+    monkeypatch.setattr(patches._REAL_FFI, "new", new)
+    return asked
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_font_subsetting_arrays_take_one_c_type_whatever_their_length(monkeypatch, enabled):
+    import weasyprint.pdf.fonts
+
+    monkeypatch.setattr(patches, "ENABLED", enabled)
+    asked = _array_types_asked(monkeypatch)
+    render_pdf(_html("ru"), meta=_meta("ru"), xml=XML)
+    sized = [c for c in asked if re.fullmatch(r"hb_codepoint_t\[[0-9]+\]", c)]
+    assert bool(sized) is not enabled  # WeasyPrint's own: one type per length
+    assert (patches._REAL_FFI.getctype("hb_codepoint_t[]") in asked) is enabled
+    assert weasyprint.pdf.fonts.ffi is patches._REAL_FFI  # WeasyPrint's own again
+    with pytest.raises(MissingGlyphError):
+        render_pdf(_html("ru", "新"), meta=_meta("ru"), xml=XML)
+    assert weasyprint.pdf.fonts.ffi is patches._REAL_FFI
+
+
+def test_font_subsetting_with_one_c_type_gives_the_same_bytes(monkeypatch):
+    html, meta = _html("kk"), _meta("kk")
+    one_type = render_pdf(html, meta=meta, xml=XML)
+    monkeypatch.setattr(patches, "_OPEN_ARRAYS", patches._REAL_FFI)  # only this patch off
+    assert render_pdf(html, meta=meta, xml=XML) == one_type
+
+
 def test_garbage_collector_is_left_as_it_was():
     assert gc.isenabled()
     render_pdf(_html(), meta=_meta(), xml=XML)

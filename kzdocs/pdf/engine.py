@@ -96,13 +96,14 @@ class PdfEngine:
         )
         document.color_profiles[OUTPUT_INTENT] = self._output_profile
         _describe(document.metadata, meta)
-        return document.write_pdf(
-            pdf_variant=PDF_VARIANT,
-            output_intent=OUTPUT_INTENT,
-            pdf_identifier=meta.file_id,
-            attachments=[xml_attachment(xml, meta, self.fetcher)] if xml else None,
-            finisher=_finish,
-        )
+        with patches.font_subsetting():
+            return document.write_pdf(
+                pdf_variant=PDF_VARIANT,
+                output_intent=OUTPUT_INTENT,
+                pdf_identifier=meta.file_id,
+                attachments=[xml_attachment(xml, meta, self.fetcher)] if xml else None,
+                finisher=_finish,
+            )
 
     def _stylesheet(self, css: str) -> CSS:
         key = hashlib.sha256(css.encode()).hexdigest()

@@ -9,6 +9,10 @@ Each patch was measured and is kept because it saves at least 5 % of a document'
 - **streams serialised once**: pydyf 0.13 asks every stream for its bytes twice when the PDF
   has an identifier (once to write it, once to hash the file) and so compresses each twice;
   `serialise_once` keeps the first result (at zlib's default level, not pydyf's 9).
+- **one C type for the subsetting arrays**: WeasyPrint 70 subsets each font with arrays it
+  asks cffi for as `hb_codepoint_t[N]`, a type string for every glyph count N; cffi parses
+  every new string with pycparser (3–8 ms; a fresh batch worker meets one or two a document).
+  `font_subsetting()` has the same arrays made as `hb_codepoint_t[]`, sized by their items.
 
 They apply only to the exact versions they were written against (PINNED). With any other
 WeasyPrint or pydyf, or with KZDOCS_PUBLIC_API=1, kzdocs renders through WeasyPrint's public API
@@ -20,12 +24,15 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import cssselect2
 import pydyf
 import weasyprint
+import weasyprint.pdf.fonts
 from weasyprint import HTML
 
 from kzdocs.pdf.html import parse_contract_html
@@ -135,3 +142,47 @@ def _once(object_) -> None:
         if once is None:
             once = _once_classes[cls] = type(f"Once{cls.__name__}", (_Once, cls), {})
         object_.__class__ = once
+
+
+@contextmanager
+def font_subsetting() -> Iterator[None]:
+    """While WeasyPrint writes a PDF, its font subsetting makes its arrays with one C type per
+    item type instead of one per item type and length (see the module's docstring)."""
+    fonts = weasyprint.pdf.fonts
+    if not ENABLED or fonts.ffi is not _REAL_FFI:  # nested, or another thread's render
+        yield
+        return
+    fonts.ffi = _OPEN_ARRAYS
+    try:
+        yield
+    finally:
+        fonts.ffi = _REAL_FFI
+
+
+_SIZED_ARRAY = re.compile(r"(hb_codepoint_t)\[([0-9]+)\]")
+
+
+class _OpenArrayFfi:
+    """WeasyPrint's cffi FFI, but `new("hb_codepoint_t[N]", items)` with N items (the same
+    array) is made through the open type `hb_codepoint_t[]`, parsed once."""
+
+    def __init__(self, ffi) -> None:
+        self._ffi = ffi
+        self._open_types: dict[str, object] = {}
+
+    def new(self, cdecl, init=None):
+        match = _SIZED_ARRAY.fullmatch(cdecl) if isinstance(cdecl, str) else None
+        if match and isinstance(init, list | tuple) and len(init) == int(match[2]):
+            cdecl = self._open_types.get(match[1]) or self._open_type(match[1])
+        return self._ffi.new(cdecl, init)
+
+    def _open_type(self, item: str):
+        ctype = self._open_types[item] = self._ffi.typeof(f"{item}[]")
+        return ctype
+
+    def __getattr__(self, name: str):
+        return getattr(self._ffi, name)
+
+
+_REAL_FFI = weasyprint.pdf.fonts.ffi
+_OPEN_ARRAYS = _OpenArrayFfi(_REAL_FFI)
