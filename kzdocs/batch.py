@@ -6,6 +6,7 @@ from __future__ import annotations
 import glob
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -224,7 +225,22 @@ def _render_serially(sources: list[Path], job: Job, _: int, deliver: Deliver) ->
         deliver(outcome)
 
 
+def _start_worker(formats: tuple[str, ...], scratch: str) -> None:
+    """A pool worker's temporary files in the batch's scratch folder: the pool kills its
+    workers at the end, so they never remove their own (WeasyPrint's copies of the fonts,
+    432 kB a worker, were left in the system's temporary folder by every batch)."""
+    tempfile.tempdir = scratch
+    _warm_worker(formats)
+
+
 def _render_pooled(sources: list[Path], job: Job, workers: int, deliver: Deliver) -> None:
+    with tempfile.TemporaryDirectory(prefix="kzdocs-batch-") as scratch:
+        _render_in_pool(sources, job, workers, deliver, scratch)
+
+
+def _render_in_pool(
+    sources: list[Path], job: Job, workers: int, deliver: Deliver, scratch: str
+) -> None:
     written: dict[Path, list[str]] = {}
 
     def died(source: Path, reason: str) -> Outcome:
@@ -236,7 +252,7 @@ def _render_pooled(sources: list[Path], job: Job, workers: int, deliver: Deliver
 
     pool = Pool(
         partial(_work, job),
-        partial(_warm_worker, job.formats),
+        partial(_start_worker, job.formats, scratch),
         workers,
         lambda source, path: written.setdefault(source, []).append(path),
         partial(_remove_temporaries, job=job),

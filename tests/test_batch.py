@@ -168,3 +168,14 @@ def test_every_format_of_a_record_carries_the_same_signature(sources, tmp_path):
     (outcome,) = render_files(sources[:1], tmp_path, formats=("xml", "pdf"), signer=spec, workers=1)
     xml, pdf = (Path(path).read_bytes() for path in outcome.written)
     assert b"SignatureValue" in xml and extract_xml(pdf) == xml
+
+
+def test_workers_leave_no_temporary_files(sources, tmp_path, monkeypatch):
+    import tempfile
+
+    system_temporary = tmp_path / "tmp"
+    system_temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temporary))  # the forked workers' too
+    outcomes = render_files(sources[:2], tmp_path / "out", formats=("pdf",), workers=2)
+    assert all(o.ok for o in outcomes)
+    assert list(system_temporary.iterdir()) == []
