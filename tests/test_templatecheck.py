@@ -13,6 +13,9 @@ from kzdocs.templatecheck import Problem, check_templates, format_problems, samp
 from kzdocs.words import field_labels
 
 NUMBERED = [kind for kind in KINDS if FORMS[kind].numbered]
+# One numbered kind per family and author (each check renders every kind: a check per kind and
+# language would grow with the square of the kinds); every kind's labels are in test_words.py.
+NUMBERED_SHAPES = list({(FORMS[k].family, FORMS[k].author): k for k in NUMBERED}.values())
 
 
 @pytest.fixture
@@ -37,7 +40,7 @@ def test_sample_records_are_valid(kind: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
-@pytest.mark.parametrize("kind", NUMBERED)
+@pytest.mark.parametrize("kind", NUMBERED_SHAPES)
 def test_a_removed_label_is_named_by_field_number(templates: Path, kind: str, lang: str) -> None:
     label = field_labels(kind, lang)[5]
     edit(templates / lang / f"{kind}.html", f'    5: "{label}",\n', "")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kzdocs.forms import FORMS
 from kzdocs.schema import MODELS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -16,6 +17,10 @@ SAMPLES = {
     "permit-export": "permit-export-flour",
     "permit-import": "permit-import-cattle",
     "refusal": "refusal-several-grounds",
+    "application-export": "application-export-wheat",
+    "application-import": "application-import-alcohol",
+    "permit-draft-export": "permit-draft-export-flour",
+    "permit-draft-import": "permit-draft-import-cattle",
 }
 
 
@@ -55,10 +60,14 @@ def worst_case(kind: str) -> dict[str, Any]:
     record["additional_info"] = _text(long)
     record["value"] = record["statistical_value"] = "999999999999999.99"
     record["quantity"] = "999999999999999.99999"
-    if kind.startswith("license"):
+    if not FORMS[kind].issued:  # the applicant's own number of the form: any 50 letters
+        record["number"] = _wide(
+            model.model_json_schema()["properties"]["number"]["maxLength"], "kk"
+        )
+    if FORMS[kind].family == "license":
         basis = model.model_json_schema()["properties"]["basis"]
         record["basis"] = [_text(basis["items"]["anyOf"][0]["maxLength"])] * basis["maxItems"]
-    else:
+    if "authorized_person" in model.model_fields:
         person = record["authorized_person"]
         person["full_name"], person["position"] = _text(name), _text(name)
     return record

@@ -178,10 +178,12 @@ def _all_errors(model: type[BaseModel], errors: list[Broken]) -> pydantic.Valida
     return pydantic.ValidationError.from_exception_data(model.__name__, errors)
 
 
-def _trade_fields(kind: str, number_pattern: str) -> dict[str, Any]:
+def _trade_fields(kind: str, base: type[TradeDocument]) -> dict[str, Any]:
     """The fields every licence and permit shares (1, 2, 4–16, 18)."""
     f = _field
-    number_schema = {"pattern": f"^{number_pattern}$"}
+    number_schema: dict[str, Any] = {"pattern": f"^{base.number_shape[0]}$"}
+    if base.number_max_length is not None:
+        number_schema["maxLength"] = base.number_max_length
     return {
         "number": (str, f(kind, "number", number_schema, description="document number")),
         "valid_from": (IsoDate, f(kind, "valid_from")),
@@ -281,7 +283,7 @@ def _permit_fields(kind: str) -> dict[str, Any]:
 
 def _model(kind: str, base: type[TradeDocument], extra: dict[str, Any]) -> type[TradeDocument]:
     name = "".join(part.capitalize() for part in kind.split("-"))
-    fields = {"kind": (Literal[kind], ...), **_trade_fields(kind, base.number_shape[0]), **extra}
+    fields = {"kind": (Literal[kind], ...), **_trade_fields(kind, base), **extra}
     return create_model(name, __base__=base, __module__=__name__, **fields)
 
 
