@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kzdocs.batch import render_files
     from kzdocs.config import Config, Issuer, load_config
     from kzdocs.errors import (
+        ApplicantKeyError,
         ConfigError,
         FieldError,
         KzdocsError,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
         XmlError,
     )
     from kzdocs.forms import KINDS, LANGS
+    from kzdocs.pairs import as_application
     from kzdocs.prepared import PreparedRecord, prepare
     from kzdocs.records import load_record
     from kzdocs.render import FORMATS, render
@@ -52,11 +54,12 @@ _HOMES = {
     "kzdocs.batch": ("render_files",),
     "kzdocs.config": ("Config", "Issuer", "load_config"),
     "kzdocs.errors": (
-        "ConfigError", "FieldError", "KzdocsError", "OutputClashError", "OutputError",
+        "ApplicantKeyError", "ConfigError", "FieldError", "KzdocsError", "OutputClashError", "OutputError",
         "RecordFileError", "RenderError", "SigningError", "UnknownKindError",
         "UnsupportedFormatError", "ValidationError", "VerificationError", "XmlError",
     ),
     "kzdocs.forms": ("KINDS", "LANGS"),
+    "kzdocs.pairs": ("as_application",),
     "kzdocs.prepared": ("PreparedRecord", "prepare"),
     "kzdocs.records": ("load_record",),
     "kzdocs.render": ("FORMATS", "render"),
@@ -71,6 +74,7 @@ __all__ = [
     "FORMATS",
     "KINDS",
     "LANGS",
+    "ApplicantKeyError",
     "Config",
     "ConfigError",
     "Document",
@@ -89,6 +93,7 @@ __all__ = [
     "ValidationError",
     "VerificationError",
     "XmlError",
+    "as_application",
     "from_xml",
     "json_schema",
     "load_config",

@@ -68,11 +68,13 @@ class Outcome:
 INTERRUPTED = "interrupted before all its documents were written"
 
 
-def output_name(source: Path, lang: str | None, format: str) -> str:
-    """`license-export-wheat.kk.pdf`; XML does not depend on the language: `….xml`."""
+def output_name(source: Path, lang: str | None, format: str, as_: str | None = None) -> str:
+    """`license-export-wheat.kk.pdf`; XML does not depend on the language: `….xml`. Rendered as
+    the application (`as_`), `license-export-wheat.application.kk.pdf`: beside the licence."""
+    stem = f"{source.stem}.{as_}" if as_ else source.stem
     if format == "xml":
-        return f"{source.stem}.xml"
-    return f"{source.stem}.{lang}.{format}"
+        return f"{stem}.xml"
+    return f"{stem}.{lang}.{format}"
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,13 @@ class Job:
     config: Config = DEFAULT
     signer: SignerSpec | None = None
     skip_existing: bool = False
+    as_: str | None = None  # "application": each record as its applicant's form
 
 
 def targets(source: Path, job: Job) -> list[tuple[str, str, Path]]:
     """(language, format, output path) of every document a record file becomes."""
     return [
-        (lang, format, job.out_dir / output_name(source, lang, format))
+        (lang, format, job.out_dir / output_name(source, lang, format, job.as_))
         for format in job.formats
         for lang in (job.langs[:1] if format == "xml" else job.langs)
     ]
@@ -121,7 +124,7 @@ def _render_missing(source, job, todo, written: list[str], report) -> None:
         return  # every document is there: the record is not even read
     options = job.signer.render_options() if job.signer else {}
     # Validated and signed once: every document of the record carries the same signed XML.
-    prepared = prepare(load_record(source), config=job.config, **options)
+    prepared = prepare(load_record(source), config=job.config, as_=job.as_, **options)
     for lang, format, target in todo:
         data = prepared.render(lang, format)
         with signals_held():  # an interruption lands after the file is counted, not between
@@ -150,8 +153,10 @@ def render_files(
     workers: int | None = None,
     skip_existing: bool = False,
     on_done: Callable[[Outcome], None] | None = None,
+    as_: str | None = None,
 ) -> list[Outcome]:
-    """Render record files into `out_dir`, in worker processes when there are several.
+    """Render record files into `out_dir`, in worker processes when there are several;
+    `as_="application"`: each licence or permit as its applicant's form (`kzdocs.prepare`).
 
     A worker that dies costs only its record (retried once). Interrupted (KeyboardInterrupt or
     any other BaseException), the workers are stopped within seconds, no half-written file is
@@ -162,7 +167,7 @@ def render_files(
         for format in formats:
             check_output(lang, format)
     sources = list(sources)
-    job = Job(out_dir, langs, formats, config, signer, skip_existing)
+    job = Job(out_dir, langs, formats, config, signer, skip_existing, as_)
     _refuse_clashes(sources)
     _refuse_overwriting_records(sources, job)
     outcomes = []

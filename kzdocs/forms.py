@@ -123,6 +123,11 @@ FIELD_OF_KEY: dict[str, int] = {
 }
 
 
+# The keys of a licence or permit record that fill no field of its form, after the fields in
+# the XML: the application the document answers (what `kzdocs.pairs` renders as the applicant's).
+UNNUMBERED_KEYS: tuple[str, ...] = ("application",)
+
+
 def field_of(kind: str, key: str) -> int | None:
     """The form field number a top-level record key fills; None on a refusal or for no field.
 
@@ -147,3 +152,14 @@ REFUSAL_KEYS: tuple[str, ...] = (
 LICENSE_TYPES: tuple[str, ...] = ("one-time", "general", "exclusive")
 DIRECTIONS: tuple[Direction, ...] = ("export", "import")
 GROUNDS: tuple[int, ...] = tuple(range(1, 8))  # the grounds of refusal, Rules A clause 7
+
+# The form the applicant submits for each issued licence and permit (Rules A app. 1–2, Rules B
+# app. 1–2): one record of a case renders as both (`kzdocs.pairs`).
+APPLICATION_OF: dict[str, str] = {
+    "license-export": "application-export",
+    "license-import": "application-import",
+    "permit-export": "permit-draft-export",
+    "permit-import": "permit-draft-import",
+}
+# Signed with the applicant's own key, not with the issuer's transport signature.
+SIGNED_BY_APPLICANT: frozenset[str] = frozenset(APPLICATION_OF.values())

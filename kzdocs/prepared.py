@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from kzdocs.config import DEFAULT, Config
 from kzdocs.html import render_html
+from kzdocs.pairs import document_as
 from kzdocs.records import load_record, parse_record
 from kzdocs.render import FORMATS, Metadata, check_output, metadata
-from kzdocs.schema import Document, validate
+from kzdocs.schema import Document
 from kzdocs.xml import to_xml, validate_xml
 
 if TYPE_CHECKING:
@@ -36,14 +37,17 @@ def prepare(
     config: Config = DEFAULT,
     signer: Signer | None = None,
     signed_at: datetime | None = None,
+    as_: str | None = None,
 ) -> PreparedRecord:
     """Validate a record and, with a signer, sign its XML once, at `signed_at` (default now).
 
     `record` is a dict, a Document, JSON text (str or bytes) or the path of a JSON file.
-    Raises `ValidationError` listing every broken rule, `RecordFileError` for JSON that cannot
-    be read, `SigningError` when the signer fails or returns another record.
+    `as_="application"` prepares an issued licence or permit as its applicant's application
+    or permit draft (`kzdocs.as_application`). Raises `ValidationError` listing every broken
+    rule, `RecordFileError` for JSON that cannot be read, `SigningError` when the signer fails,
+    returns another record or, on an applicant's form, is not the applicant's key.
     """
-    document = validate(_record_of(record), config)
+    document = document_as(_record_of(record), as_, config)
     if signer is None:
         return PreparedRecord(document, config)
     xml, signature = _signed_xml(document, signer, signed_at or datetime.now(UTC))
@@ -139,7 +143,22 @@ def _signed_xml(
     signed, signature = signer.sign_xml(xml, signed_at=signed_at)
     # A signer may be an outside program or server: what it returns is checked, not trusted.
     check_signed_record(xml, signed, source=f"signer {signer.name!r}")
+    _check_applicant_signer(document, signature)
     return signed, signature
+
+
+def _check_applicant_signer(document: Document, signature: Signature | None) -> None:
+    """An application or draft is signed with the applicant's own key (kzdocs.sign.applicant);
+    refused here, before a document exists, so that none is made with another's key."""
+    from kzdocs.errors import SigningError
+    from kzdocs.forms import SIGNED_BY_APPLICANT
+    from kzdocs.sign.applicant import applicant_mismatch
+
+    if signature is None or document.kind not in SIGNED_BY_APPLICANT:
+        return  # unsigned (a draft, whoever asked for it), or the issuer's transport signature
+    problem = applicant_mismatch(document.kind, document.applicant.id, signature)
+    if problem:
+        raise SigningError(problem)
 
 
 def _record_of(record: RecordInput) -> Any:

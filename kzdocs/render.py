@@ -46,19 +46,21 @@ def render(
     config: Config = DEFAULT,
     signer: Signer | None = None,
     signed_at: datetime | None = None,
+    as_: str | None = None,
 ) -> bytes:
     """A record rendered as one document: validated, in the language and format asked.
 
     The short way to one document; for several documents of a record use `kzdocs.prepare`,
     which validates and signs once. A signer signs the XML (and the PDF where it can) at
-    `signed_at`, by default now; pin it for reproducible signed output. Raises
+    `signed_at`, by default now; pin it for reproducible signed output. `as_="application"`
+    renders an issued licence or permit as its applicant's form (`kzdocs.as_application`). Raises
     `ValidationError` listing every broken rule, `UnsupportedFormatError` for an unknown
     language or format.
     """
     from kzdocs.prepared import prepare  # the prepared record builds on this module's parts
 
     check_output(lang, format)
-    prepared = prepare(record, config=config, signer=signer, signed_at=signed_at)
+    prepared = prepare(record, config=config, signer=signer, signed_at=signed_at, as_=as_)
     return prepared.render(lang, format)
 
 

@@ -19,7 +19,7 @@ from lxml import etree
 from pydantic import BaseModel
 
 from kzdocs.errors import XmlError
-from kzdocs.forms import FIELD_OF_KEY, LANGS, REFUSAL_KEYS, get_form
+from kzdocs.forms import FIELD_OF_KEY, LANGS, REFUSAL_KEYS, UNNUMBERED_KEYS, get_form
 from kzdocs.schema import MODELS, Document, Text
 
 NS = "urn:kzdocs:order-51-nk:1"
@@ -120,7 +120,7 @@ def xsd(kind: str) -> bytes:
 def _top_level_keys(kind: str) -> tuple[str, ...]:
     """The record keys of a kind in the order the form numbers them (the XSD's sequence)."""
     fields = MODELS[kind].model_fields
-    order = FIELD_OF_KEY if get_form(kind).numbered else REFUSAL_KEYS
+    order = (*FIELD_OF_KEY, *UNNUMBERED_KEYS) if get_form(kind).numbered else REFUSAL_KEYS
     keys = tuple(key for key in order if key in fields)
     missing = set(fields) - set(keys) - {"kind"}
     if missing:  # a new model field must get its place in the form order (and in the XSD)

@@ -36,7 +36,8 @@ def golden_parser(commands) -> None:
             "--sign",
             type=Path,
             metavar="KEY.p12",
-            help="also the signed renderings, with this test key",
+            help="also the signed renderings, with this test key (the applicants' forms with "
+            "their keys in applicants/<BIN or IIN>.p12 beside it)",
         )
         sub.add_argument(
             "--only", type=_names, metavar="FIXTURE[,…]", help="only these fixtures (file stems)"
@@ -73,9 +74,10 @@ def _signer(args: argparse.Namespace):
     if args.sign is None:
         return None
     from kzdocs.cli.signing import key_password
-    from kzdocs.sign import get_signer
+    from kzdocs.golden.keys import signing_keys
 
-    return get_signer("local", key=str(args.sign), password=key_password())
+    # The applicants' forms are signed with their keys, in applicants/ beside the issuer's.
+    return signing_keys(args.sign, key_password())
 
 
 def templates_parser(commands) -> None:

@@ -24,9 +24,10 @@ from kzdocs.config import Config
 from kzdocs.errors import ConfigError, OutputError, ValidationError
 from kzdocs.forms import KINDS, LANGS
 from kzdocs.messages import MESSAGE_LANGS, N_, Message, message
+from kzdocs.pairs import AS_CHOICES, document_as
 from kzdocs.records import load_record, read_record
 from kzdocs.render import FORMATS, render
-from kzdocs.schema import json_schema, validate
+from kzdocs.schema import json_schema
 
 # -- render -------------------------------------------------------------------------------------
 
@@ -56,8 +57,19 @@ def render_parser(commands) -> None:
         action="store_true",
         help="leave documents already in the output folder as they are; render only the missing",
     )
+    _add_as_option(sub)
     add_signer_options(sub)
     add_server_options(sub)
+
+
+def _add_as_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--as",
+        dest="as_",
+        choices=AS_CHOICES,
+        help="application: a licence or permit record as its applicant's application or permit "
+        "draft (the record's 'application' part gives its number, date, authorised person)",
+    )
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -71,7 +83,9 @@ def _render(args: argparse.Namespace) -> int:
     single = len(args.records) == 1 and len(args.lang) == 1 and len(args.format) == 1
     if single and remote is None and not args.skip_existing and not _is_folder(args.output):
         output = None if args.output in (None, "-") else Path(args.output)
-        return _render_one(args.records[0], args.lang[0], args.format[0], output, config, signer)
+        return _render_one(
+            args.records[0], args.lang[0], args.format[0], output, config, signer, args.as_
+        )
     if args.output in (None, "-"):
         print("kzdocs: error: several documents need -o FOLDER", file=sys.stderr)
         return EXIT_USAGE
@@ -98,7 +112,7 @@ def _render_batch(args, out: Path, config: Config, signer, remote, summary: Summ
         render_files(
             args.records, out, langs=args.lang, formats=args.format, config=config,
             signer=signer, workers=args.workers, skip_existing=args.skip_existing,
-            on_done=summary,
+            on_done=summary, as_=args.as_,
         )  # fmt: skip
 
 
@@ -113,6 +127,7 @@ def _render_one(
     output: Path | None,
     config: Config,
     signer: SignerSpec | None,
+    as_: str | None = None,
 ) -> int:
     if output is None and format in ("pdf", "docx") and sys.stdout.isatty():
         print(f"kzdocs: error: {format.upper()} is binary; give -o FILE", file=sys.stderr)
@@ -121,7 +136,7 @@ def _render_one(
         raise OutputError(str(output), f"it is the record file {source} itself")
     signing = signer.render_options() if signer else {}
     try:
-        data = render(_record(source), lang=lang, format=format, config=config, **signing)
+        data = render(_record(source), lang=lang, format=format, config=config, as_=as_, **signing)
     except ValidationError as exc:
         return _report_invalid(source, exc)
     write_output(data, output)
@@ -157,11 +172,12 @@ def validate_parser(commands) -> None:
         default="en",
         help="language of the messages: en (default; labels in Kazakh), kk or ru",
     )
+    _add_as_option(sub)
 
 
 def _validate(args: argparse.Namespace) -> int:
     config = config_of(args)
-    results = {str(path): _errors_of(path, config) for path in args.records}
+    results = {str(path): _errors_of(path, config, args.as_) for path in args.records}
     if args.json:
         payload = {path: [e.as_json() for e in errors] for path, errors in results.items()}
         if len(args.records) == 1:
@@ -182,10 +198,11 @@ def _verdict(path: str, errors: list) -> Message:
     return message(N_("{path}: {count} error(s)"), path=path, count=len(errors))
 
 
-def _errors_of(path: Path, config: Config) -> list:
-    """The record file's rule errors; a file that is no record at all raises RecordFileError."""
+def _errors_of(path: Path, config: Config, as_: str | None = None) -> list:
+    """The record file's rule errors (as `as_` renders it); a file that is no record at all
+    raises RecordFileError."""
     try:
-        validate(_record(path), config)
+        document_as(_record(path), as_, config)
     except ValidationError as exc:
         return exc.errors
     return []

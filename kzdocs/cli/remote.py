@@ -34,4 +34,5 @@ def remote_of(args: argparse.Namespace):
     if not args.server.startswith(("http://", "https://")):
         raise ConfigError(f"--server must be an http:// or https:// URL, got {args.server!r}")
     token = read_token(Path(args.token_file)) if args.token_file else None
-    return Remote(args.server.rstrip("/"), token=token, sign=args.server_sign)
+    as_ = getattr(args, "as_", None)
+    return Remote(args.server.rstrip("/"), token=token, sign=args.server_sign, as_=as_)

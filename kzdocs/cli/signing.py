@@ -241,7 +241,9 @@ def dev_cert_parser(commands) -> None:
     sub.add_argument("output", type=Path, metavar="OUT.p12")
     sub.add_argument("--name", default="ТЕСТОВ ТЕСТ ТЕСТОВИЧ", help="subject's name (CN)")
     sub.add_argument("--iin", default="900115300013")
-    sub.add_argument("--bin", default="150440000013")
+    sub.add_argument(
+        "--bin", default="150440000013", help="the legal entity's BIN; '' for a person's own key"
+    )
     sub.add_argument("--key", choices=("rsa", "ec"), default="rsa")
     sub.add_argument("--days", type=int, default=365)
     sub.add_argument(
@@ -254,8 +256,9 @@ def _dev_cert(args: argparse.Namespace) -> int:
 
     password = os.environ.get(PASSWORD_VARIABLE, "test")
     material = dev_cert(
-        args.output, subject_name=args.name, iin=args.iin, bin=args.bin, key=args.key,
+        args.output, subject_name=args.name, iin=args.iin, bin=args.bin or None, key=args.key,
         days=args.days, password=password, not_before=args.valid_from,
+        **({} if args.bin else {"organization": None}),  # a person's own key: no entity
     )  # fmt: skip
     info = material.info
     print(f"wrote {args.output}: TEST certificate, not for real documents")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import RenderError
 from kzdocs.golden.cases import FORMATS, LANGS, Case, orphans, plan
+from kzdocs.golden.keys import SigningKeys
 from kzdocs.golden.pdfdiff import PageDiff, diff_pdf
 from kzdocs.golden.text import document_text
 from kzdocs.golden.textdiff import NO_CHANGE, TextChange, diff_text
@@ -111,7 +112,8 @@ def check(
     """Render every fixture and compare it with its golden file; write an HTML report if asked.
 
     `names` limits the check to some fixture stems (orphans are then not looked for); with a
-    `signer`, the signed renderings are checked too, stored as `<lang>.signed.<ext>`.
+    `signer`, the signed renderings are checked too, stored as `<lang>.signed.<ext>` (a
+    `SigningKeys` signs the applicants' forms with the applicants' keys).
     """
     images = report_dir is not None
     prepared: dict[tuple[str, bool], PreparedRecord | Exception] = {}
@@ -210,6 +212,8 @@ def _prepare(path: Path, config: Config, signer: Signer | None) -> PreparedRecor
 
     try:
         document = validate(load_record(path), config)
+        if isinstance(signer, SigningKeys):  # an applicant's form: the applicant's own key
+            signer = signer.signer_for(document)
         # A pinned signing time keeps signed golden files byte-stable.
         signed_at = pinned_time(document) if signer is not None else None
         return prepare(document, config=config, signer=signer, signed_at=signed_at)

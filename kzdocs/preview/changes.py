@@ -25,7 +25,10 @@ def golden_file(workspace: Workspace, entry: RecordEntry, lang: str, signed: boo
 def golden_state(golden: Path | None, html: bytes) -> dict[str, Any]:
     """How the rendering compares with its approved copy, in a few words."""
     if golden is None:
-        return {"status": "none", "summary": "a built-in sample has no approved copy"}
+        return {
+            "status": "none",
+            "summary": "no approved copy: a built-in sample, or a record shown as its application",
+        }
     expected = golden.read_bytes() if golden.is_file() else None
     status, text, _ = compare(expected, html, "html")
     summary = {
@@ -73,7 +76,8 @@ def approve(workspace: Workspace, entry: RecordEntry) -> list[Path]:
         raise PreviewRequestError(
             "a built-in sample has no golden files: save it as a record first"
         )
-    signer = workspace.signer if workspace.key is not None else None
+    # The applicants' keys as `kzdocs golden` finds them: none is made up for a golden file.
+    signer = workspace.golden_keys() if workspace.key is not None else None
     return update(
         workspace.records,
         workspace.golden,

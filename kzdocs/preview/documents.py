@@ -8,19 +8,26 @@ from typing import TYPE_CHECKING, Any
 
 from kzdocs.config import Config
 from kzdocs.golden.harness import pinned_time
+from kzdocs.golden.keys import SigningKeys
+from kzdocs.pairs import document_as
 from kzdocs.prepared import PreparedRecord, prepare
-from kzdocs.schema import validate
 
 if TYPE_CHECKING:
     from kzdocs.sign.base import Signer
 
 
 def prepare_record(
-    record: Mapping[str, Any], config: Config, signer: Signer | None = None
+    record: Mapping[str, Any],
+    config: Config,
+    signer: Signer | SigningKeys | None = None,
+    as_: str | None = None,
 ) -> PreparedRecord:
-    """The record checked against every rule (`ValidationError` lists them), signed if asked,
-    at the time the signed golden files use, so the two compare."""
+    """The record (as `as_` asks: "application", the applicant's form of it) checked against
+    every rule (`ValidationError` lists them), signed if asked, at the time the signed golden
+    files use, so the two compare; `SigningKeys` sign an applicant's form with its key."""
+    document = document_as(record, as_, config)
     if signer is None:
-        return prepare(record, config=config)
-    document = validate(record, config)
+        return prepare(document, config=config)
+    if isinstance(signer, SigningKeys):
+        signer = signer.signer_for(document)
     return prepare(document, config=config, signer=signer, signed_at=pinned_time(document))

@@ -9,6 +9,7 @@ from typing import Any
 
 from kzdocs.errors import PreviewRequestError, RecordFileError, ValidationError
 from kzdocs.forms import LANGS
+from kzdocs.pairs import AS_CHOICES
 from kzdocs.prepared import PreparedRecord
 from kzdocs.preview.changes import golden_file, golden_state, word_diff
 from kzdocs.preview.documents import prepare_record
@@ -30,6 +31,7 @@ class View:
     view: str = "html"
     signed: bool = False
     text: str | None = None
+    as_: str | None = None  # "application": a licence or permit as its applicant's form
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> View:
@@ -38,7 +40,10 @@ class View:
             raise PreviewRequestError(f"name must be a record and view one of {', '.join(VIEWS)}")
         if text is not None and (not isinstance(text, str) or len(text) > MAX_RECORD_BYTES):
             raise PreviewRequestError(f"text must be a record of at most {MAX_RECORD_BYTES} bytes")
-        return cls(name, view, bool(body.get("signed")), text)
+        as_ = body.get("as")
+        if as_ is not None and as_ not in AS_CHOICES:
+            raise PreviewRequestError(f"as must be one of {', '.join(AS_CHOICES)} or absent")
+        return cls(name, view, bool(body.get("signed")), text, as_)
 
 
 class Panes:
@@ -47,7 +52,7 @@ class Panes:
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
         self.lock = threading.Lock()  # WeasyPrint and the signer are not for concurrent use
-        self._last_good: dict[tuple[str, str, bool, str], Pane] = {}
+        self._last_good: dict[tuple[Any, ...], Pane] = {}
 
     def render(self, view: View) -> dict[str, Any]:
         """`{"panes": {"kk": …, "ru": …}, "record_errors": […]}` for the page."""
@@ -57,7 +62,7 @@ class Panes:
             try:
                 config = self.workspace.config()
                 signer = self.workspace.signer if view.signed else None
-                prepared = prepare_record(_record(entry, view.text), config, signer)
+                prepared = prepare_record(_record(entry, view.text), config, signer, view.as_)
             except Exception as exc:  # the server never dies of a bad record or configuration
                 panes = {lang: self._failed(entry, view, lang, exc, config) for lang in LANGS}
                 return {"panes": panes, "record_errors": _record_errors(exc)}
@@ -69,12 +74,13 @@ class Panes:
             pane = self._content(entry, view, lang, prepared)
         except Exception as exc:
             return self._failed(entry, view, lang, exc, prepared.config)
-        self._last_good[(entry.name, view.view, view.signed, lang)] = pane
+        self._last_good[_key(entry, view, lang)] = pane
         return {**pane, "errors": [], "stale": False}
 
     def _content(self, entry: RecordEntry, view: View, lang: str, prepared: PreparedRecord) -> Pane:
         html = prepared.render(lang, "html")
-        golden = golden_file(self.workspace, entry, lang, view.signed)
+        # The applicant's form of a record has no approved copy of its own.
+        golden = None if view.as_ else golden_file(self.workspace, entry, lang, view.signed)
         pane: Pane = {"golden": golden_state(golden, html)}
         if view.view == "html":
             pane["html"] = html.decode("utf-8")
@@ -85,8 +91,12 @@ class Panes:
         return pane
 
     def _failed(self, entry: RecordEntry, view: View, lang: str, exc: Exception, config) -> Pane:
-        last = self._last_good.get((entry.name, view.view, view.signed, lang), {})
+        last = self._last_good.get(_key(entry, view, lang), {})
         return {**last, "errors": explain(exc, lang, config), "stale": bool(last)}
+
+
+def _key(entry: RecordEntry, view: View, lang: str) -> tuple[Any, ...]:
+    return (entry.name, view.view, view.signed, view.as_, lang)
 
 
 def _record(entry: RecordEntry, text: str | None) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from kzdocs.records import MAX_RECORD_BYTES, load_record, parse_record
 from kzdocs.templatecheck import sample_record
 
 if TYPE_CHECKING:
-    from kzdocs.sign.base import Signer
+    from kzdocs.golden.keys import SigningKeys
 
 SAMPLE = "sample:"  # built-in sample records are named `sample:<kind>`; no file name has a colon
 SAVE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
@@ -118,14 +118,13 @@ class Workspace:
         return path
 
     @cached_property
-    def signer(self) -> Signer:
-        """The test key's signer: `--sign KEY.p12`, else a TEST certificate made now."""
-        from kzdocs.sign import get_signer
+    def signer(self) -> SigningKeys:
+        """The test keys of the signed view: `--sign KEY.p12` (and the applicants' keys beside
+        it), else a TEST certificate made now; an applicant without a key gets one made now."""
+        from kzdocs.golden.keys import SigningKeys
 
         if self.key is not None:
-            return get_signer(
-                "local", key=str(self.key), password=os.environ.get(KEY_PASSWORD, "test")
-            )
+            return self.golden_keys(make_missing=True)
         from kzdocs.sign.certs import dev_cert
         from kzdocs.sign.signers import LocalKeySigner
 
@@ -136,7 +135,14 @@ class Workspace:
                 days=365 * 40,
                 not_before=datetime(2000, 1, 1, tzinfo=UTC),
             )
-        return LocalKeySigner(material)
+        return SigningKeys(LocalKeySigner(material), make_missing=True)
+
+    def golden_keys(self, *, make_missing: bool = False) -> SigningKeys:
+        """`--sign KEY.p12` and the applicants' keys beside it, as `kzdocs golden` signs."""
+        from kzdocs.golden.keys import signing_keys
+
+        password = os.environ.get(KEY_PASSWORD, "test")
+        return signing_keys(self.key, password, make_missing=make_missing)
 
     def _record_files(self) -> list[Path]:
         return fixture_files(self.records) if self.records and self.records.is_dir() else []

@@ -90,8 +90,17 @@ class AuthorizedPerson(Part):
 
 
 class Application(Part):
+    """An application by number and date: the one a refusal refuses, or a permit answers."""
+
     number: Reference
     date: IsoDate
+
+
+class CaseApplication(Application):
+    """The application a licence answers, with the applicant's authorised person who signed it
+    (field 18 of the application; a licence has no field for them)."""
+
+    authorized_person: AuthorizedPerson | None = None
 
 
 class Ground(Part):
@@ -281,16 +290,38 @@ def _permit_fields(kind: str) -> dict[str, Any]:
     return {"authorized_person": (AuthorizedPerson, _field(kind, "authorized_person"))}
 
 
+def _answered(kind: str, part: type[Application]) -> dict[str, Any]:
+    """An issued licence's or permit's optional record of the application it answers, which
+    fills no field of its form: what it is rendered as the applicant's form from."""
+    return {"application": (part | None, _field(kind, "application", default=None))}
+
+
 def _model(kind: str, base: type[TradeDocument], extra: dict[str, Any]) -> type[TradeDocument]:
     name = "".join(part.capitalize() for part in kind.split("-"))
     fields = {"kind": (Literal[kind], ...), **_trade_fields(kind, base), **extra}
     return create_model(name, __base__=base, __module__=__name__, **fields)
 
 
-LicenseExport = _model("license-export", License, _license_fields("license-export"))
-LicenseImport = _model("license-import", License, _license_fields("license-import"))
-PermitExport = _model("permit-export", Permit, _permit_fields("permit-export"))
-PermitImport = _model("permit-import", Permit, _permit_fields("permit-import"))
+LicenseExport = _model(
+    "license-export",
+    License,
+    {**_license_fields("license-export"), **_answered("license-export", CaseApplication)},
+)
+LicenseImport = _model(
+    "license-import",
+    License,
+    {**_license_fields("license-import"), **_answered("license-import", CaseApplication)},
+)
+PermitExport = _model(
+    "permit-export",
+    Permit,
+    {**_permit_fields("permit-export"), **_answered("permit-export", Application)},
+)
+PermitImport = _model(
+    "permit-import",
+    Permit,
+    {**_permit_fields("permit-import"), **_answered("permit-import", Application)},
+)
 ApplicationExport = _model(
     "application-export",
     LicenseApplication,

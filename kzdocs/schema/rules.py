@@ -51,6 +51,7 @@ _LANGUAGE_FIELDS: tuple[tuple[str, ...], ...] = (
     ("basis", "*"),
     ("grounds", "*", "details"),
     ("authorized_person", "position"),
+    ("application", "authorized_person", "position"),
 )
 
 

@@ -15,8 +15,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from kzdocs import __version__
 from kzdocs.errors import ServiceError, ValidationError
 from kzdocs.forms import KINDS, LANGS
+from kzdocs.pairs import AS_CHOICES, document_as
 from kzdocs.render import FORMATS
-from kzdocs.schema import json_schema, validate
+from kzdocs.schema import json_schema
 from kzdocs.service import openapi
 from kzdocs.service.metrics import CONTENT_TYPE, Metrics
 from kzdocs.service.middleware import EveryRequest
@@ -106,6 +107,14 @@ Name = Annotated[
     str | None,
     Query(description="file name without extension (default: KIND-NUMBER)", examples=["wheat"]),
 ]
+As = Annotated[
+    str | None,
+    Query(
+        alias="as",
+        description="application: a licence or permit as its applicant's application or draft",
+        examples=["application"],
+    ),
+]
 
 
 def _routes(app: FastAPI) -> None:
@@ -131,15 +140,17 @@ def _routes(app: FastAPI) -> None:
         format: Format = "html",
         sign: Sign = "false",
         name: Name = None,
+        as_: As = None,
     ) -> Response:
         settings: ServiceSettings = request.app.state.settings
-        check_parameters(request, ("lang", "format", "sign", "name"))
+        check_parameters(request, ("lang", "format", "sign", "name", "as"))
         langs, formats = choices("lang", lang, LANGS), choices("format", format, FORMATS)
         signed = flag("sign", sign)
+        rendered_as = _as(as_)
         record = await read_record(request, settings.max_body)
         request.state.kind = _kind(record)
         _check_signing(signed, settings)
-        task = RenderTask(record, langs, formats, signed, stem(name, record))
+        task = RenderTask(record, langs, formats, signed, stem(name, record), rendered_as)
         started = time.monotonic()
         data = await request.app.state.pool.run(task, request.state.timing)
         names = task.names
@@ -159,13 +170,14 @@ def _routes(app: FastAPI) -> None:
         response_model=ValidBody,
         responses=documented(400, 401, 413, 415, _422=invalid),
     )
-    async def check(request: Request) -> JSONResponse:
+    async def check(request: Request, as_: As = None) -> JSONResponse:
         settings: ServiceSettings = request.app.state.settings
-        check_parameters(request, ())
+        check_parameters(request, ("as",))
+        rendered_as = _as(as_)
         record = await read_record(request, settings.max_body)
         request.state.kind = _kind(record)
         try:
-            document = validate(record, settings.config)
+            document = document_as(record, rendered_as, settings.config)
         except ValidationError as exc:
             errors = [error.as_json() for error in exc.errors]
             body = {"error": "invalid_record", "message": f"{len(errors)} error(s) in the record"}
@@ -289,6 +301,11 @@ def _routes(app: FastAPI) -> None:
     )
     async def docs(request: Request) -> HTMLResponse:
         return HTMLResponse(openapi.docs_page(request.app.openapi()))
+
+
+def _as(text: str | None) -> str | None:
+    """What `as` asks the record to be rendered as; 400 for anything else."""
+    return None if text is None else choices("as", text, AS_CHOICES)[0]
 
 
 def _kind(record: dict[str, Any]) -> str | None:

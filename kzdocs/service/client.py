@@ -36,6 +36,7 @@ class Remote:
     attempts: int = 6
     timeout: float = 120.0  # seconds to wait for one answer
     max_wait: float = 30.0  # the longest pause between two attempts, whatever Retry-After says
+    as_: str | None = None  # "application": the records as their applicant's forms
 
 
 def render_remote(
@@ -92,7 +93,10 @@ class _Job:
         """Where each document goes, and the name the server gives it in a ZIP."""
         sent = Path(f"{_STEM}.json")
         return [
-            (self.out_dir / output_name(source, lang, format), output_name(sent, lang, format))
+            (
+                self.out_dir / output_name(source, lang, format, self.remote.as_),
+                output_name(sent, lang, format, self.remote.as_),
+            )
             for format in self.formats
             for lang in ((None,) if format == "xml" else self.langs)
         ]
@@ -125,6 +129,8 @@ class _Job:
         params = {"lang": ",".join(self.langs), "format": ",".join(self.formats), "name": _STEM}
         if self.remote.sign:
             params["sign"] = "true"
+        if self.remote.as_:
+            params["as"] = self.remote.as_
         headers = {"Content-Type": "application/json"}
         for attempt in range(1, self.remote.attempts + 1):
             last = attempt == self.remote.attempts

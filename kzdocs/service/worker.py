@@ -50,6 +50,7 @@ class RenderTask:
     formats: tuple[str, ...]
     sign: bool
     stem: str
+    as_: str | None = None  # "application": the record as its applicant's form
 
     @property
     def names(self) -> list[tuple[str, str]]:
@@ -61,7 +62,7 @@ class RenderTask:
         ]
 
     def file_name(self, lang: str | None, format: str) -> str:
-        return output_name(Path(f"{self.stem}.json"), lang, format)
+        return output_name(Path(f"{self.stem}.json"), lang, format, self.as_)
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def _error(status: int, error: str, message: str, **extra: object) -> Answer:
 def render_task(task: RenderTask, setup: Setup) -> bytes:
     """The document, or a ZIP of every document: prepared (validated, signed) once."""
     options = setup.signer.render_options() if task.sign and setup.signer else {}
-    prepared = prepare(task.record, config=setup.config, **options)
+    prepared = prepare(task.record, config=setup.config, as_=task.as_, **options)
     files = [
         (task.file_name(lang, format), data)
         for lang, format, data in prepared.documents(task.langs, task.formats)

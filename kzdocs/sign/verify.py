@@ -94,26 +94,52 @@ def _check_xml(data: bytes, config: Config) -> Verdict:
     result = xml_signature(data)
     if not result.valid:
         return Verdict(False, result.kind, (f"XML signature: {result.reason}",), **_who(result))
-    problem = _record_problem(result.record, config)
+    document, problem = _signed_record(result.record, config)
     if problem:
         return Verdict(False, result.kind, (problem,), **_who(result))
+    problems = _applicant_problems(document, [("the XML signature", result.certificate)])
+    if problems:
+        return Verdict(False, result.kind, tuple(problems), **_who(result))
     checks = (
         f"XML signature ({result.kind}): intact, covering the whole record",
         "the signed record is a valid kzdocs record",
+        *_applicant_checks(document),
     )
     return Verdict(True, result.kind, (), checks, **_who(result), record=result.record)
 
 
-def _record_problem(record: bytes | None, config: Config) -> str | None:
+def _signed_record(record: bytes | None, config: Config):
+    """The Document a signature covers, or None and why it is not a valid kzdocs record."""
     from kzdocs.crosscheck import signed_document
 
     if record is None:
-        return "the signature covers no kzdocs record"
+        return None, "the signature covers no kzdocs record"
     try:
-        signed_document(record, config)
+        return signed_document(record, config), None
     except KzdocsError as exc:
-        return f"the signed XML is not a valid kzdocs record: {exc}"
-    return None
+        return None, f"the signed XML is not a valid kzdocs record: {exc}"
+
+
+def _applicant_problems(document, signers) -> list[str]:
+    """For an application or draft: every signer named in `(what, certificate)` must be the
+    applicant of field 5 (kzdocs.sign.applicant); nothing for an issued document."""
+    from kzdocs.sign.applicant import applicant_mismatch
+
+    applicant = getattr(document, "applicant", None)
+    if applicant is None:
+        return []
+    found = (
+        (what, applicant_mismatch(document.kind, applicant.id, cert)) for what, cert in signers
+    )
+    return [f"{what}: {problem}" for what, problem in found if problem]
+
+
+def _applicant_checks(document) -> tuple[str, ...]:
+    from kzdocs.forms import SIGNED_BY_APPLICANT
+
+    if document is None or document.kind not in SIGNED_BY_APPLICANT:
+        return ()
+    return ("signed with the applicant's own key: the certificate names field 5's BIN/IIN",)
 
 
 def _who(result: VerifyResult) -> dict:
@@ -153,10 +179,13 @@ def _check_pdf(data: bytes, config: Config) -> Verdict:
     if first.revision and _signed_copy(first.revision, embedded_xml) != embedded_xml:
         reasons.append("record.xml is not the one the first PDF signature covers")
     xml = xml_signature(embedded_xml)
-    reasons += _record_reasons(xml, [s.cert_der for s in signatures], settings.pairings, config)
+    record_reasons, document = _record_reasons(xml, signatures, settings.pairings, config)
+    reasons += record_reasons
     if not reasons:
         reasons += _page_reasons(first, xml, embedded_xml, config)
-    checks = () if reasons else _pdf_checks(len(signatures), xml.kind)
+    checks = (
+        () if reasons else (*_pdf_checks(len(signatures), xml.kind), *_applicant_checks(document))
+    )
     return Verdict(
         not reasons,
         "pades",
@@ -184,22 +213,32 @@ def _signed_copy(revision: bytes, embedded_xml: bytes) -> bytes | None:
 
 def _record_reasons(
     xml: VerifyResult,
-    pdf_certs: list[bytes | None],
+    signatures: list,
     pairings: tuple[tuple[str, str], ...],
     config: Config,
-) -> list[str]:
-    """The embedded record: signed, intact, a valid record, by the PDF's signer."""
+) -> tuple[list[str], object]:
+    """The embedded record: signed, intact, a valid record, by the PDF's signer (and, for an
+    application or draft, by the applicant); and the signed Document."""
     if not xml.valid:
-        return [f"embedded record.xml: {xml.reason}"]
-    problem = _record_problem(xml.record, config)
+        return [f"embedded record.xml: {xml.reason}"], None
+    document, problem = _signed_record(xml.record, config)
     if problem:
-        return [f"embedded record.xml: {problem}"]
-    return [
+        return [f"embedded record.xml: {problem}"], None
+    other_signer = [
         f"PDF signature {number} is by another certificate than record.xml's "
-        f"({_fingerprint(der)} against {xml.certificate.fingerprint})"
-        for number, der in enumerate(pdf_certs, 1)
-        if der != xml.cert_der and not _paired(xml.cert_der, der, pairings)
+        f"({_fingerprint(s.cert_der)} against {xml.certificate.fingerprint})"
+        for number, s in enumerate(signatures, 1)
+        if s.cert_der != xml.cert_der and not _paired(xml.cert_der, s.cert_der, pairings)
     ]
+    # A pairing lets another key sign the PDF; of an applicant's document, it must be the
+    # applicant's key too.
+    signers = [("embedded record.xml", xml.certificate)]
+    signers += [
+        (f"PDF signature {n}", s.info)
+        for n, s in enumerate(signatures, 1)
+        if s.cert_der != xml.cert_der  # the same certificate says the same
+    ]
+    return other_signer + _applicant_problems(document, signers), document
 
 
 def _paired(xml_der: bytes | None, pdf_der: bytes | None, pairings) -> bool:

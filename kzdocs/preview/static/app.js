@@ -5,7 +5,7 @@
 const LANGS = ["kk", "ru"];
 const $ = (id) => document.getElementById(id);
 const state = {
-  kinds: [], records: [], kind: "", record: "", view: "html", signed: false,
+  kinds: [], records: [], kind: "", record: "", view: "html", signed: false, asApplication: false,
   dirty: false, seq: 0, problems: [], errors: { kk: [], ru: [] }, resetScroll: true,
   signedCopies: false, goldenFolder: "", recordsFolder: null, typing: null,
 };
@@ -46,10 +46,12 @@ function readHash() {
   state.record = saved.get("record") || "";
   state.view = saved.get("view") || "html";
   state.signed = saved.get("signed") === "1";
+  state.asApplication = saved.get("as") === "application";
 }
 
 function writeHash() {
   const saved = { kind: state.kind, record: state.record, view: state.view, signed: state.signed ? "1" : "0" };
+  if (state.asApplication) saved.as = "application";
   history.replaceState(null, "", "#" + new URLSearchParams(saved).toString());
 }
 
@@ -100,6 +102,7 @@ async function refresh() {
   if (!state.record) return;
   const seq = ++state.seq;
   const body = { name: state.record, view: state.view, signed: state.signed };
+  if (state.asApplication) body.as = "application";
   if (state.dirty) body.text = $("editor").value;
   let data;
   try {
@@ -342,6 +345,8 @@ function bind() {
   }
   $("signed").checked = state.signed;
   $("signed").addEventListener("change", () => { state.signed = $("signed").checked; writeHash(); refresh(); });
+  $("as-application").checked = state.asApplication;
+  $("as-application").addEventListener("change", () => { state.asApplication = $("as-application").checked; writeHash(); refresh(); });
   $("editor").addEventListener("input", edited);
   $("save").addEventListener("click", () => save(state.record, true));
   $("save-as").addEventListener("click", () => save($("save-name").value.trim(), false));
