@@ -54,8 +54,8 @@ _HOMES = {
     "kzdocs.batch": ("render_files",),
     "kzdocs.config": ("Config", "Issuer", "load_config"),
     "kzdocs.errors": (
-        "ApplicantKeyError", "ConfigError", "FieldError", "KzdocsError", "OutputClashError", "OutputError",
-        "RecordFileError", "RenderError", "SigningError", "UnknownKindError",
+        "ApplicantKeyError", "ConfigError", "FieldError", "KzdocsError", "OutputClashError",
+        "OutputError", "RecordFileError", "RenderError", "SigningError", "UnknownKindError",
         "UnsupportedFormatError", "ValidationError", "VerificationError", "XmlError",
     ),
     "kzdocs.forms": ("KINDS", "LANGS"),

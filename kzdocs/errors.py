@@ -178,6 +178,11 @@ class SigningError(KzdocsError, RuntimeError):
     """Signing failed: wrong password, unusable key or certificate, signer unreachable."""
 
 
+class ApplicantKeyError(SigningError, ValueError):
+    """An application or permit draft signed with a key that is not its applicant's: the
+    certificate does not name field 5's BIN/IIN (kzdocs.sign.applicant)."""
+
+
 class PreviewRequestError(KzdocsError, ValueError):
     """A request of the preview page that cannot be done; `status` is the HTTP status it gets."""
 

@@ -13,6 +13,8 @@ Only keys move here; every word of both documents is the templates'.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from kzdocs.config import DEFAULT, Config
@@ -61,7 +63,7 @@ def as_application(record: Mapping[str, Any] | Document, config: Config = DEFAUL
         return document
     target = APPLICATION_OF[document.kind]
     moved = _MOVED_OF_LICENSE if document.form.family == "license" else _MOVED
-    _check_given(document, target, moved)
+    _check_given(document, target, moved, config)
     values = {key: getattr(document, key) for key in type(document).model_fields}
     values.pop("application")
     values.update({key: _at(document, path) for key, path in moved.items()}, kind=target)
@@ -71,23 +73,23 @@ def as_application(record: Mapping[str, Any] | Document, config: Config = DEFAUL
         raise ValidationError([_moved_back(error, moved) for error in exc.errors]) from None
 
 
-def _check_given(document: Document, target: str, moved: dict[str, str]) -> None:
+def _check_given(document: Document, target: str, moved: dict[str, str], config: Config) -> None:
     """Every value the applicant's form takes from the `application` part is there."""
-    missing = [(key, path) for key, path in moved.items() if _at(document, path) is None]
-    if not missing:
-        return
     said = message(
         N_("is required to render the {kind} as its {target}: the issued record names the "
            "application it answers in 'application'"),
         kind=document.kind, target=target,
     )  # fmt: skip
-    errors = [
-        _error(target, path, "application_required", said, None, key) for key, path in missing
-    ]
-    if document.application is None:  # one error for the part, on the application's field 1
-        errors = errors[:1]
-        errors[0] = _error(target, "application", "application_required", said, None, "number")
-    raise ValidationError(errors)
+    folder = config.templates
+    if document.application is None:  # the whole part: one error, on the application's field 1
+        error = _error(target, "application", "application_required", said, None, "number", folder)
+        raise ValidationError([error])
+    missing = [(key, path) for key, path in moved.items() if _at(document, path) is None]
+    if missing:
+        raise ValidationError(
+            [_error(target, path, "application_required", said, None, key, folder)
+             for key, path in missing]
+        )  # fmt: skip
 
 
 def _at(document: Document, path: str) -> Any:
@@ -99,8 +101,6 @@ def _at(document: Document, path: str) -> Any:
 
 def _moved_back(error: FieldError, moved: dict[str, str]) -> FieldError:
     """An error of the application record at the issued record's path of the value."""
-    from dataclasses import replace
-
     top, _, rest = error.path.partition(".")
     if top not in moved:
         return error
@@ -109,12 +109,19 @@ def _moved_back(error: FieldError, moved: dict[str, str]) -> FieldError:
 
 
 def _error(
-    kind: str | None, path: str, rule: str, said: Message, value: Any, key: str | None = None
+    kind: str | None,
+    path: str,
+    rule: str,
+    said: Message,
+    value: Any,
+    key: str | None = None,
+    folder: Path | None = None,
 ) -> FieldError:
-    """A FieldError on the field of `kind` that `key` (or the path's top key) fills."""
+    """A FieldError on the field of `kind` that `key` (or the path's top key) fills, labelled
+    as the templates (of `folder`, else the shipped ones) label it."""
     from kzdocs.words import label_of
 
-    number, label = label_of(kind, key or path.split(".")[0]) if kind else (None, None)
+    number, label = label_of(kind, key or path.split(".")[0], folder) if kind else (None, None)
     kk, ru = (label.kk, label.ru) if label else ("", "")
     return FieldError(
         number, kk, ru, path, rule, said.text("en"), value, said.text("kk"), said.text("ru")

@@ -150,7 +150,7 @@ def _signed_xml(
 def _check_applicant_signer(document: Document, signature: Signature | None) -> None:
     """An application or draft is signed with the applicant's own key (kzdocs.sign.applicant);
     refused here, before a document exists, so that none is made with another's key."""
-    from kzdocs.errors import SigningError
+    from kzdocs.errors import ApplicantKeyError
     from kzdocs.forms import SIGNED_BY_APPLICANT
     from kzdocs.sign.applicant import applicant_mismatch
 
@@ -158,7 +158,7 @@ def _check_applicant_signer(document: Document, signature: Signature | None) -> 
         return  # unsigned (a draft, whoever asked for it), or the issuer's transport signature
     problem = applicant_mismatch(document.kind, document.applicant.id, signature)
     if problem:
-        raise SigningError(problem)
+        raise ApplicantKeyError(problem)
 
 
 def _record_of(record: RecordInput) -> Any:

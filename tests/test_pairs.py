@@ -4,6 +4,7 @@ applicant submitted, rendered from the same record, carry the same field values.
 from __future__ import annotations
 
 import json
+import re
 
 import lxml.etree
 import lxml.html
@@ -48,6 +49,13 @@ def _values(html: bytes) -> dict[int, list[str]]:
     return found
 
 
+def _dates(lines: list[str]) -> list[str]:
+    """The dates in a field's text, as DD.MM.YYYY (ISO dates of the record read as well)."""
+    text = " ".join(lines)
+    iso = [f"{d}.{m}.{y}" for y, m, d in re.findall(r"(\d{4})-(\d\d)-(\d\d)", text)]
+    return iso or re.findall(r"\d\d\.\d\d\.\d{4}", text)
+
+
 def _xml_fields(xml: bytes) -> dict[str, bytes]:
     root = lxml.etree.fromstring(xml)
     return {
@@ -71,7 +79,13 @@ def test_both_documents_of_a_case_show_fields_1_to_17_alike(issued, applied, lan
     application = _values(kzdocs.render(record, lang=lang, as_="application"))
     assert document[1] == [record["number"]]
     assert application[1] == [record["application"]["number"]]
-    for number in range(2, 17):
+    # The same period, though an application words it «… қоса алғанда» / «… включительно».
+    assert (
+        _dates(application[2])
+        == _dates(document[2])
+        == _dates([record["valid_from"], record["valid_to"]])
+    )
+    for number in range(3, 17):
         assert application[number] == document[number], f"field {number}"
     if issued.startswith("license"):
         assert application[17] == document[17]  # the basis of the licence
@@ -95,8 +109,23 @@ def test_both_xml_documents_carry_the_same_fields(issued, applied):
 
 def test_the_cli_renders_the_application_beside_the_licence(tmp_path):
     source = FIXTURES / "license-export-wheat.json"
-    assert main(["render", str(source), "--as", "application", "--format", "xml,html",
-                 "--lang", "kk,ru", "-o", f"{tmp_path}/"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "render",
+                str(source),
+                "--as",
+                "application",
+                "--format",
+                "xml,html",
+                "--lang",
+                "kk,ru",
+                "-o",
+                f"{tmp_path}/",
+            ]
+        )
+        == 0
+    )
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == [
         "license-export-wheat.application.kk.html",
@@ -109,13 +138,23 @@ def test_the_cli_renders_the_application_beside_the_licence(tmp_path):
 
 def test_the_cli_validates_as_the_application(tmp_path, capsys):
     lacking = tmp_path / "no-application.json"
-    lacking.write_text(json.dumps({k: v for k, v in _record("license-export-wheat").items()
-                                   if k != "application"}), "utf-8")  # fmt: skip
-    assert main(["validate", str(FIXTURES / "license-export-wheat.json"), "--as",
-                 "application"]) == 0  # fmt: skip
+    lacking.write_text(
+        json.dumps(
+            {k: v for k, v in _record("license-export-wheat").items() if k != "application"}
+        ),
+        "utf-8",
+    )
+    assert (
+        main(["validate", str(FIXTURES / "license-export-wheat.json"), "--as", "application"]) == 0
+    )
+    assert "valid" in capsys.readouterr().out
     assert main(["validate", "--json", str(lacking), "--as", "application"]) == 1
     (error,) = json.loads(capsys.readouterr().out)
-    assert (error["field"], error["path"], error["rule"]) == (1, "application", "application_required")
+    assert (error["field"], error["path"], error["rule"]) == (
+        1,
+        "application",
+        "application_required",
+    )
 
 
 # -- what the record lacks, and what cannot be an application ----------------------------------
@@ -140,8 +179,9 @@ def test_an_issued_record_without_its_application_names_field_1_of_the_applicati
 
 def test_a_licence_application_without_the_authorised_person_names_field_18():
     record = _record("license-export-gold")
-    record["application"] = {k: v for k, v in record["application"].items()
-                             if k != "authorized_person"}  # fmt: skip
+    record["application"] = {
+        k: v for k, v in record["application"].items() if k != "authorized_person"
+    }
     assert _errors(record) == [(18, "application.authorized_person", "application_required")]
 
 

@@ -120,7 +120,11 @@ def test_wheat_licence_xml_reads_like_the_record():
     assert "<hs_code>1001990000</hs_code>" in xml
     assert "<contract>\n    <number>CN-14/2026</number>\n    <date>2026-01-20</date>" in xml
     assert "<ru>Пшеница мягкая 3 класса, продовольственная, урожая 2025 года</ru>" in xml
-    assert xml.endswith("<issued_on>2026-03-02</issued_on>\n</license-export>")
+    # After the fields, the application the licence answers (no field of its form).
+    assert (
+        "<issued_on>2026-03-02</issued_on>\n  <application>\n    <number>26-0012671</number>" in xml
+    )
+    assert xml.endswith("</authorized_person>\n  </application>\n</license-export>")
 
 
 def test_optional_keys_are_left_out_and_decimals_kept_as_given():

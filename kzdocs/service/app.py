@@ -121,7 +121,8 @@ def _routes(app: FastAPI) -> None:
     invalid = {"model": InvalidRecordBody, "description": "the record broke rules"}
     conflict = {
         "model": ErrorBody,
-        "description": "sign=true on a server without a signer; a draft where every one is signed",
+        "description": "sign=true on a server without a signer; a draft where every one is signed; "
+        "an applicant's form signed with a key that is not the applicant's",
     }
 
     @app.post(

@@ -19,6 +19,7 @@ from kzdocs import ownprocess
 from kzdocs.batch import SignerSpec, output_name
 from kzdocs.config import Config
 from kzdocs.errors import (
+    ApplicantKeyError,
     EmbeddedXmlError,
     KzdocsError,
     MissingGlyphError,
@@ -120,6 +121,8 @@ def answer(task: object, setup: Setup) -> Answer:
         return _error(422, "invalid_record", message, errors=errors)
     except MissingGlyphError as exc:
         return _error(422, "unrenderable", str(exc))
+    except ApplicantKeyError as exc:  # the server's key is not this applicant's
+        return _error(409, "not_the_applicant_s_key", str(exc))
     except SigningError as exc:
         return _error(502, "signing_failed", str(exc))
     except (EmbeddedXmlError, XmlError, VerificationError) as exc:
