@@ -219,3 +219,22 @@ def test_a_generated_applicant_key_names_the_applicant():
     person, entity = applicant_test_key("781103500224"), applicant_test_key("051240004566")
     assert (person.info.iin, person.info.bin) == ("781103500224", None)
     assert entity.info.bin == "051240004566" and entity.info.test_certificate
+
+
+def test_ncanode_signs_with_the_applicant_s_key_and_not_with_another():
+    import ncanode_standin
+
+    from kzdocs.sign import NCANodeSigner
+
+    server = ncanode_standin.start()
+    try:
+        own = NCANodeSigner(
+            key=APPLICANTS / f"{_applicant(CATTLE)}.p12", password=PASSWORD, url=server.url
+        )
+        xml = render(_record(CATTLE), format="xml", signer=own, signed_at=SIGNED_AT)
+        assert verify_xml(xml).valid
+        other = NCANodeSigner(key=KEY, password=PASSWORD, url=server.url)
+        with pytest.raises(SigningError, match="rule applicant_signer"):
+            render(_record(CATTLE), format="xml", signer=other)
+    finally:
+        ncanode_standin.stop(server)
