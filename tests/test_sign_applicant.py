@@ -238,3 +238,31 @@ def test_ncanode_signs_with_the_applicant_s_key_and_not_with_another():
             render(_record(CATTLE), format="xml", signer=other)
     finally:
         ncanode_standin.stop(server)
+
+
+def test_a_paired_pdf_key_must_be_the_applicant_s_too(tmp_path):
+    """`verify.pairings` lets another key sign the PDF; of an applicant's form, it must name the
+    applicant too."""
+    from dataclasses import replace
+
+    from kzdocs.config import DEFAULT
+    from kzdocs.sign.certs import fingerprint
+
+    prepared = prepare(_record(GOLD), signer=_own_key(GOLD), signed_at=SIGNED_AT)
+    with quiet_weasyprint():
+        unsigned = PreparedRecord(
+            prepared.document, signature=prepared.signature, signed_xml=prepared.xml
+        ).pdf("kk")
+    xml_cert = _own_key(GOLD).material.certificate
+    for pdf_key, holds in (
+        (LocalKeySigner(applicant_test_key("051240004566")), True),
+        (LocalKeySigner(KEY, PASSWORD), False),
+    ):
+        pdf = pdf_key.sign_pdf(unsigned, signed_at=SIGNED_AT)
+        pairing = (fingerprint(xml_cert), fingerprint(pdf_key.material.certificate))
+        config = replace(DEFAULT, verify=replace(DEFAULT.verify, pairings=(pairing,)))
+        verdict = verify_pdf(pdf, config=config)
+        assert verdict.valid == holds, verdict.reasons
+        if not holds:
+            assert verdict.reasons == (verdict.reasons[0],)
+            assert verdict.reason.startswith("PDF signature 1: field 5 (Өтініш беруші)")

@@ -125,21 +125,23 @@ def _applicant_problems(document, signers) -> list[str]:
     applicant of field 5 (kzdocs.sign.applicant); nothing for an issued document."""
     from kzdocs.sign.applicant import applicant_mismatch
 
-    applicant = getattr(document, "applicant", None)
-    if applicant is None:
+    if not _by_applicant(document):
         return []
-    found = (
-        (what, applicant_mismatch(document.kind, applicant.id, cert)) for what, cert in signers
-    )
+    applicant = document.applicant.id
+    found = ((what, applicant_mismatch(document.kind, applicant, cert)) for what, cert in signers)
     return [f"{what}: {problem}" for what, problem in found if problem]
 
 
 def _applicant_checks(document) -> tuple[str, ...]:
-    from kzdocs.forms import SIGNED_BY_APPLICANT
-
-    if document is None or document.kind not in SIGNED_BY_APPLICANT:
+    if not _by_applicant(document):
         return ()
     return ("signed with the applicant's own key: the certificate names field 5's BIN/IIN",)
+
+
+def _by_applicant(document) -> bool:
+    from kzdocs.forms import SIGNED_BY_APPLICANT
+
+    return document is not None and document.kind in SIGNED_BY_APPLICANT
 
 
 def _who(result: VerifyResult) -> dict:
