@@ -53,6 +53,7 @@ class SigningKeys:
     def _applicant_key(self, applicant: str) -> Signer:
         from kzdocs.sign.signers import LocalKeySigner
 
+        # A validated BIN/IIN is 12 ASCII digits: a safe file name, never a path.
         path = self.folder / f"{applicant}.p12" if self.folder is not None else None
         if path is not None and path.is_file():
             return LocalKeySigner(path, self.password)
