@@ -161,5 +161,7 @@ APPLICATION_OF: dict[str, str] = {
     "permit-export": "permit-draft-export",
     "permit-import": "permit-draft-import",
 }
-# Signed with the applicant's own key, not with the issuer's transport signature.
-SIGNED_BY_APPLICANT: frozenset[str] = frozenset(APPLICATION_OF.values())
+# The applicant's forms: signed with the applicant's own key, not the transport signature.
+SIGNED_BY_APPLICANT: frozenset[str] = frozenset(
+    kind for kind, form in FORMS.items() if form.author == "applicant"
+)

@@ -215,3 +215,17 @@ def test_the_application_date_is_not_after_the_licence():
     assert [(e.path, e.rule) for e in caught.value.errors] == [
         ("application.date", "date_after_document")
     ]
+
+
+def test_each_issued_kind_pairs_with_the_applicant_s_form_of_its_family_and_direction():
+    from kzdocs.forms import APPLICATION_OF, SIGNED_BY_APPLICANT, get_form
+
+    for issued, applied in APPLICATION_OF.items():
+        document, application = get_form(issued), get_form(applied)
+        assert (document.author, application.author) == ("issuer", "applicant")
+        assert (document.family, document.direction, document.rules) == (
+            application.family,
+            application.direction,
+            application.rules,
+        )
+    assert set(APPLICATION_OF.values()) == SIGNED_BY_APPLICANT
