@@ -9,15 +9,11 @@ import threading
 import pytest
 from test_preview import ROOT, request
 
+from kzdocs.forms import SIGNED_BY_APPLICANT
 from kzdocs.preview import Preview, PreviewServer, Workspace
 
 GOLD = "license-export-gold"  # its applicant is not the session key's: a key is made for it
-APPLICANT_KINDS = [
-    "application-export",
-    "application-import",
-    "permit-draft-export",
-    "permit-draft-import",
-]
+APPLICANT_KINDS = sorted(SIGNED_BY_APPLICANT)
 
 
 @pytest.fixture(scope="module")

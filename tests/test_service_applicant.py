@@ -11,16 +11,12 @@ from service_helpers import FIXTURES, start_server
 
 from kzdocs import json_schema
 from kzdocs.cli import main
+from kzdocs.forms import SIGNED_BY_APPLICANT
 
 KEY = FIXTURES / "sign" / "dev-rsa.p12"  # BIN 150440000013: the wheat applicant's
 SIGNED_AT = "2026-03-02T10:00:00+05:00"
 WHEAT = FIXTURES / "license-export-wheat.json"
-APPLICANT_KINDS = [
-    "application-export",
-    "application-import",
-    "permit-draft-export",
-    "permit-draft-import",
-]
+APPLICANT_KINDS = sorted(SIGNED_BY_APPLICANT)
 
 
 @pytest.fixture(scope="module")
