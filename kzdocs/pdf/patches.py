@@ -11,8 +11,12 @@ Each patch was measured and is kept because it saves at least 5 % of a document'
   `serialise_once` keeps the first result (at zlib's default level, not pydyf's 9).
 - **one C type for the subsetting arrays**: WeasyPrint 70 subsets each font with arrays it
   asks cffi for as `hb_codepoint_t[N]`, a type string for every glyph count N; cffi parses
-  every new string with pycparser (3–8 ms; a fresh batch worker meets one or two a document).
-  `font_subsetting()` has the same arrays made as `hb_codepoint_t[]`, sized by their items.
+  every new string with pycparser (2–8 ms, the first of a process more). Measured under load
+  (2 cores, load average 4–8): the first document of a process 17 → 11 parses, 34–60 → 24–29
+  CPU ms of about 220; a batch worker as bench/run.py starts them 30–32 parses of its 22
+  documents, 4.4–5.1 % of its CPU (an A/B of whole workers could not resolve it from the
+  noise). `font_subsetting()` has the same arrays made as `hb_codepoint_t[]`, sized by their
+  items.
 
 They apply only to the exact versions they were written against (PINNED). With any other
 WeasyPrint or pydyf, or with KZDOCS_PUBLIC_API=1, kzdocs renders through WeasyPrint's public API
