@@ -9,6 +9,8 @@ import re
 import lxml.etree
 import lxml.html
 import pytest
+from hypothesis import given
+from test_record_properties import DOCUMENTED, PROFILE, mutated
 
 import kzdocs
 from kzdocs.cli import main
@@ -229,3 +231,23 @@ def test_each_issued_kind_pairs_with_the_applicant_s_form_of_its_family_and_dire
             application.rules,
         )
     assert set(APPLICATION_OF.values()) == SIGNED_BY_APPLICANT
+
+
+# The rules of rendering as the application, beside the record's own (docs/record.md).
+AS_RULES = {"application_required", "as_application_kind"}
+
+
+@PROFILE
+@given(record=mutated())
+def test_any_record_as_application_is_an_applicant_s_form_or_errors_naming_rules(record):
+    from kzdocs.forms import SIGNED_BY_APPLICANT
+
+    try:
+        document = kzdocs.as_application(record)
+    except ValidationError as exc:
+        assert exc.errors
+        for error in exc.errors:
+            assert error.rule in DOCUMENTED | AS_RULES, error
+            assert error.message_kk and error.message_ru
+    else:
+        assert document.kind in SIGNED_BY_APPLICANT
