@@ -27,12 +27,16 @@ from xml_bench import bench_xml
 
 from kzdocs.batch import SignerSpec, render_files
 from kzdocs.config import DEFAULT
+from kzdocs.forms import FORMS
 from kzdocs.html import render_html
 from kzdocs.render import metadata, render
 from kzdocs.schema import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = sorted((ROOT / "fixtures").glob("*.json"))
+# What the ministry issues and signs with its key (licences, permits, refusals): the batch goals
+# are about these. The applicant's forms are signed with the applicant's own key, not this one.
+ISSUED = [p for p in FIXTURES if FORMS[json.loads(p.read_text(encoding="utf-8"))["kind"]].issued]
 KEY = ROOT / "fixtures" / "sign" / "dev-rsa.p12"
 PASSWORD = "test"
 WHEAT = "license-export-wheat"
@@ -119,14 +123,14 @@ def _qr_codes(record: dict, signer, pdf: bytes) -> tuple[int, str]:
     )
 
 
-def bench_pool(workers: int, *, signed: bool, rounds: int) -> float:
-    """Documents per second of `render_files`: every fixture in kk and ru as PDF, files read and
-    written, the pool started and each worker's engine built inside the timing."""
+def bench_pool(workers: int, fixtures: list[Path], *, signed: bool, rounds: int) -> float:
+    """Documents per second of `render_files`: every one of `fixtures` in kk and ru as PDF,
+    files read and written, the pool started and each worker's engine built inside the timing."""
     spec = SignerSpec("local", (("key", str(KEY)), ("password", PASSWORD)), SIGNED_AT)
     with tempfile.TemporaryDirectory() as folder:
         sources = []
         for i in range(rounds):
-            for fixture in FIXTURES:
+            for fixture in fixtures:
                 source = Path(folder) / f"{fixture.stem}-{i}.json"
                 shutil.copy(fixture, source)
                 sources.append(source)
@@ -246,16 +250,21 @@ def main() -> None:
     docx = bench_docx(render_html(document, "kk"), metadata(document, "kk", DEFAULT), n)
     rows.append(("DOCX stage alone (render_docx, licence kk)", f"{docx['median_ms']:.1f} ms", ""))
 
-    docs = 2 * len(FIXTURES) * rounds
+    docs = 2 * len(ISSUED) * rounds
     for workers in (1, 2):
         for is_signed in (False, True):
-            rate = bench_pool(workers, signed=is_signed, rounds=rounds)
+            rate = bench_pool(workers, ISSUED, signed=is_signed, rounds=rounds)
             goal = {(2, False): "≥ 40", (2, True): "≥ 25"}.get((workers, is_signed), "")
             label = "signed" if is_signed else "unsigned"
             rows.append(
-                (f"batch, {workers} worker(s), {docs} {label} PDFs (all fixtures, kk+ru, files)",
-                 f"{rate:.1f} docs/s", goal)
+                (f"batch, {workers} worker(s), {docs} {label} PDFs (every issued-document "
+                 f"fixture, kk+ru, files)", f"{rate:.1f} docs/s", goal)
             )  # fmt: skip
+    rate = bench_pool(2, FIXTURES, signed=False, rounds=rounds)
+    rows.append(
+        (f"batch, 2 worker(s), {2 * len(FIXTURES) * rounds} unsigned PDFs (all fixtures, the "
+         "applicant's forms too)", f"{rate:.1f} docs/s", "")
+    )  # fmt: skip
 
     runs = 5 if args.quick else 10
     for is_signed, goal in ((False, "≤ 0.5 s"), (True, "≤ 0.7 s")):
