@@ -290,7 +290,8 @@ def _remove_temporaries(source: Path, job: Job) -> None:
 class ProgressBar:
     """A one-line progress bar on a terminal; silent when the stream is not one."""
 
-    def __init__(self, total: int, stream: TextIO = sys.stderr):
+    def __init__(self, total: int, stream: TextIO | None = None):
+        stream = sys.stderr if stream is None else stream  # the one of now, not of the import
         self.total, self.done, self.failed, self.stream = total, 0, 0, stream
         self.active = total > 1 and stream.isatty()
 

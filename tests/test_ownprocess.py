@@ -8,10 +8,12 @@ import json
 import subprocess
 import sys
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 
 from kzdocs import ownprocess
+from kzdocs.cli import main
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the index is Linux's only")
 
@@ -19,6 +21,7 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the index is Li
 IMPORT_WEASYPRINT = """
 import ctypes.util, json, subprocess, sys
 from kzdocs import ownprocess
+from kzdocs.cli import main
 if sys.argv[1] == "tuned":
     ownprocess.tune()
 asked, started = [], []
@@ -75,23 +78,37 @@ import ctypes.util, gc, json, sys
 standard, thresholds = ctypes.util.find_library, gc.get_threshold()
 import kzdocs, kzdocs.pdf, kzdocs.cli
 assert (ctypes.util.find_library, gc.get_threshold()) == (standard, thresholds), "import tuned"
-sys.argv = ["kzdocs", "kinds"]
+sys.argv = ["kzdocs", *sys.argv[1:]]
 assert kzdocs.cli.run() == 0
-print(json.dumps([type(ctypes.util.find_library.__self__).__name__, gc.get_threshold(),
-                  gc.get_freeze_count() > 0]))
+sys.stderr.write("\\n" + json.dumps([type(ctypes.util.find_library.__self__).__name__,
+                                    gc.get_threshold(), gc.get_freeze_count() > 0, gc.isenabled()]))
 """
 
 
-def test_the_command_tunes_its_own_process_and_importing_kzdocs_does_not():
+RECORD = Path(__file__).resolve().parent.parent / "fixtures" / "license-export-wheat.json"
+
+
+@pytest.mark.parametrize(
+    ("argv", "collecting"),
+    [(["kinds"], True), (["render", str(RECORD), "--format", "xml"], False)],
+    ids=["kinds", "one-document"],
+)
+def test_the_command_tunes_its_own_process_and_importing_kzdocs_does_not(argv, collecting):
     done = subprocess.run(
-        [sys.executable, "-c", TUNED_BY_THE_COMMAND],
+        [sys.executable, "-c", TUNED_BY_THE_COMMAND, *argv],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    found, thresholds, frozen = json.loads(done.stdout.splitlines()[-1])
+    found, thresholds, frozen, enabled = json.loads(done.stderr.splitlines()[-1])
     assert (found, tuple(thresholds), frozen) == ("LibraryIndex", ownprocess.GC_THRESHOLDS, True)
+    assert enabled is collecting  # one document, then the end: no collector
     (script,) = entry_points(group="console_scripts", name="kzdocs")
     assert script.value == "kzdocs.cli:run"
+
+
+def test_main_in_a_host_process_leaves_the_collector_on(capsys):
+    assert main(["render", str(RECORD), "--format", "xml"]) == 0
+    assert gc.isenabled() and gc.get_threshold() != ownprocess.GC_THRESHOLDS
 
 
 def test_tune_leaves_a_find_library_replaced_by_someone_else(monkeypatch):

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from kzdocs import ownprocess
 from kzdocs.batch import ProgressBar, SignerSpec, render_files, same_file
 from kzdocs.cli.common import (
     EXIT_INVALID,
@@ -83,6 +84,7 @@ def _render(args: argparse.Namespace) -> int:
     single = len(args.records) == 1 and len(args.lang) == 1 and len(args.format) == 1
     if single and remote is None and not args.skip_existing and not _is_folder(args.output):
         output = None if args.output in (None, "-") else Path(args.output)
+        ownprocess.one_document()
         return _render_one(
             args.records[0], args.lang[0], args.format[0], output, config, signer, args.as_
         )
