@@ -1,12 +1,22 @@
-"""Writing output files: whole or not at all."""
+"""Writing output files (whole or not at all), and the user's cache folder."""
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
 from kzdocs.errors import OutputError
+
+
+def cache_folder() -> Path:
+    """$KZDOCS_CACHE_DIR, else the platform's per-user cache folder + kzdocs."""
+    if folder := os.environ.get("KZDOCS_CACHE_DIR"):
+        return Path(folder)
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "kzdocs" / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kzdocs"
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -37,6 +37,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from kzdocs.files import cache_folder
+
 __all__ = [
     "GC_THRESHOLDS",
     "LibraryIndex",
@@ -90,8 +92,7 @@ def template_cache_folder() -> Path | None:
     or when the folder cannot be made this user's alone (owned by them, mode 0700, no link)."""
     if not _tuned:
         return None
-    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(home, "kzdocs", "templates")
+    folder = cache_folder() / "templates"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         found = os.lstat(folder)

@@ -24,13 +24,13 @@ def _command(cache: Path, out: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "kzdocs", "render", *map(str, FIXTURES), "--lang", "kk,ru",
          "--format", "html", "-o", str(out)],
-        env={**os.environ, "XDG_CACHE_HOME": str(cache)}, check=True, timeout=300,
+        env={**os.environ, "KZDOCS_CACHE_DIR": str(cache)}, check=True, timeout=300,
         capture_output=True,
     )  # fmt: skip
 
 
 def _kept(cache: Path) -> dict[str, int]:
-    return {p.name: p.stat().st_mtime_ns for p in (cache / "kzdocs" / "templates").iterdir()}
+    return {p.name: p.stat().st_mtime_ns for p in (cache / "templates").iterdir()}
 
 
 def test_the_command_keeps_compiled_templates_and_renders_the_same_pages(tmp_path):
@@ -40,7 +40,7 @@ def test_the_command_keeps_compiled_templates_and_renders_the_same_pages(tmp_pat
     assert len(kept) >= 10  # every kind's page and layouts, in both languages
     _command(cache, tmp_path / "second")
     assert _kept(cache) == kept  # all read back, none compiled and written again
-    for path in (cache / "kzdocs" / "templates").iterdir():
+    for path in (cache / "templates").iterdir():
         path.write_bytes(path.read_bytes()[:20])  # cut short: compiled anew
     _command(cache, tmp_path / "third")
     for fixture in FIXTURES:
@@ -61,7 +61,7 @@ kzdocs.render(kzdocs.load_record(sys.argv[1]), format="html")
 def test_a_host_process_keeps_nothing(tmp_path):
     subprocess.run(
         [sys.executable, "-c", LIBRARY_USE, str(FIXTURES[0])],
-        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)}, check=True, timeout=120,
+        env={**os.environ, "KZDOCS_CACHE_DIR": str(tmp_path)}, check=True, timeout=120,
     )  # fmt: skip
     assert list(tmp_path.iterdir()) == []
 
@@ -69,8 +69,8 @@ def test_a_host_process_keeps_nothing(tmp_path):
 @pytest.fixture
 def tuned(monkeypatch, tmp_path) -> Path:
     monkeypatch.setattr(ownprocess, "_tuned", True)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    return tmp_path / "kzdocs" / "templates"
+    monkeypatch.setenv("KZDOCS_CACHE_DIR", str(tmp_path))
+    return tmp_path / "templates"
 
 
 def test_the_folder_is_made_private(tuned):

@@ -8,8 +8,6 @@ import hashlib
 import io
 import json
 import logging
-import os
-import sys
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
@@ -25,7 +23,7 @@ from weasyprint.text.ffi import fontconfig, pangoft2
 from weasyprint.text.fonts import FontConfiguration
 
 from kzdocs import fonts
-from kzdocs.files import write_atomically
+from kzdocs.files import cache_folder, write_atomically
 from kzdocs.fonts import DOCUMENT_RANGES
 
 FONT_PACKAGE = "kzdocs.fonts"
@@ -81,7 +79,7 @@ def engine_font_bytes(filename: str) -> bytes:
     """A shipped font cut down to the document ranges, without hinting or layout tables.
 
     Cutting takes fontTools about a tenth of a second a face, 0.4 s for the four; the result is
-    kept in the user's cache folder (see `cache_folder`), so only the first process on a
+    kept in the user's cache folder (`kzdocs.files.cache_folder`), so only the first process on a
     machine pays. A cached file is used only if its SHA-256 is the one recorded in the package
     for this font and this cut (kzdocs/fonts/cuts.json): a truncated, foreign or planted file
     is ignored, logged once and cut again. A cut the package has no record of (another
@@ -153,15 +151,6 @@ def _cut(data: bytes) -> bytes:
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
-
-
-def cache_folder() -> Path:
-    """$KZDOCS_CACHE_DIR, else the platform's per-user cache folder + kzdocs."""
-    if folder := os.environ.get("KZDOCS_CACHE_DIR"):
-        return Path(folder)
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "kzdocs" / "cache"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kzdocs"
 
 
 def font_face_css() -> str:
