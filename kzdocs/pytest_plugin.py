@@ -84,10 +84,12 @@ class GoldenFiles:
         config: Config | None = None,
         signer: Signer | None = None,
         signed_at: datetime | None = None,
+        as_: str | None = None,
     ) -> bytes:
         """Render `record` (a record, a Document or a JSON file) and compare with its golden file.
 
-        The golden name defaults to the file's stem, else to the test's name. Fails the test
+        The golden name defaults to the file's stem (`STEM.application` rendered with
+        `as_="application"`, as its applicant's form), else to the test's name. Fails the test
         with the changed words; with `--update-golden`, writes the rendering instead. Returns
         the rendered bytes.
         """
@@ -96,11 +98,11 @@ class GoldenFiles:
         from kzdocs.render import render
 
         if isinstance(record, str | Path):
-            name = name or Path(record).stem
+            name = name or Path(record).stem + (f".{as_}" if as_ else "")
             record = load_record(record)
         golden = self.path(name or self.default_name, lang, format, "signed" if signer else None)
-        data = render(record, lang=lang, format=format, config=config or DEFAULT,
-                      **_signing(record, config or DEFAULT, signer, signed_at))  # fmt: skip
+        data = render(record, lang=lang, format=format, config=config or DEFAULT, as_=as_,
+                      **_signing(record, config or DEFAULT, signer, signed_at, as_))  # fmt: skip
         if self.update:
             self._write(golden, data)
         else:
@@ -134,16 +136,20 @@ class GoldenFiles:
 
 
 def _signing(
-    record: Any, config: Config, signer: Signer | None, signed_at: datetime | None
+    record: Any,
+    config: Config,
+    signer: Signer | None,
+    signed_at: datetime | None,
+    as_: str | None = None,
 ) -> dict[str, Any]:
     if signer is None:
         return {}
     if signed_at is None:
         # A pinned signing time keeps signed golden files byte-stable.
         from kzdocs.golden.harness import pinned_time
-        from kzdocs.schema import validate
+        from kzdocs.pairs import document_as
 
-        signed_at = pinned_time(validate(record, config))
+        signed_at = pinned_time(document_as(record, as_, config))
     return {"signer": signer, "signed_at": signed_at}
 
 

@@ -15,6 +15,8 @@ from kzdocs.golden import check, document_text, format_result, format_updated, u
 from kzdocs.golden.pdfdiff import changed_regions
 from kzdocs.golden.text import html_text
 from kzdocs.golden.textdiff import diff_text
+from kzdocs.records import load_record
+from kzdocs.render import render
 
 pytest_plugins = ["pytester"]
 
@@ -223,4 +225,19 @@ def test_plugin_fixture_compares_and_updates_golden_files(pytester: pytest.Pytes
     changed.assert_outcomes(failed=1)
     changed.stdout.fnmatch_lines(
         ["*ru.html differs from the new rendering: −Продавец +Покупатель*"]
+    )
+
+
+def test_plugin_fixture_approves_a_licence_as_its_application(tmp_path: Path) -> None:
+    from kzdocs.pytest_plugin import GoldenFiles
+
+    record = FIXTURES / f"{WHEAT}.json"
+    approving = GoldenFiles(tmp_path, update=True, default_name="unused", updated=[])
+    approving.check(record, format="xml", as_="application")
+    golden = tmp_path / f"{WHEAT}.application" / "record.xml"
+    assert approving.updated == [golden]
+    expected = render(load_record(FIXTURES / "application-export-wheat.json"), format="xml")
+    assert golden.read_bytes() == expected
+    GoldenFiles(tmp_path, update=False, default_name="unused", updated=[]).check(
+        record, format="xml", as_="application"
     )
