@@ -109,6 +109,8 @@ class Pool:
         ) > 0:
             for worker in self._ready(alive, left):
                 self._read(worker, deliver)
+        for worker in self.workers:  # a worker that ended between two looks left its last words
+            self._read(worker, deliver)
         unfinished = [w.task for w in self.workers if w.task is not None]
         self.close()
         for task in unfinished:

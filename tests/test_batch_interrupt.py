@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import deque
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ import pytest
 import kzdocs.batch
 from kzdocs.batch import render_files
 from kzdocs.cli import main
+from kzdocs.pool import Pool
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SUMMARY = re.compile(
@@ -117,6 +119,25 @@ def test_a_signal_stops_the_batch_within_5_s_with_a_true_summary(tmp_path, signu
     assert written == len(_documents(out)) and failed == 0
     assert 0 < not_started < 400 and unfinished <= 2
     assert _leftovers(out) == [] and _alive(workers) == set()
+
+
+def _report_and_end(task, report):
+    report(f"{task} written")
+    os._exit(0)  # ends before its parent has read what it reported
+
+
+def test_a_stopped_pool_hears_what_a_worker_reported_before_it_ended():
+    heard, cleaned = [], []
+    pool = Pool(
+        _report_and_end, lambda: None, 1, lambda task, item: heard.append(item), cleaned.append
+    )
+    pool._assign(deque(["r001"]))
+    (worker,) = pool.workers
+    worker.process.join(timeout=30)  # it is dead, its message still in the pipe
+    assert not worker.process.is_alive()
+    assert pool.stop(lambda outcome: None) == ["r001"]  # its record is unfinished...
+    assert heard == ["r001 written"]  # ...but the file it wrote is counted
+    assert cleaned == ["r001"]
 
 
 def test_a_record_that_kills_its_worker_each_time_fails_alone(tmp_path, monkeypatch):
