@@ -74,7 +74,6 @@ FORMS: dict[str, Form] = {
 }
 
 KINDS: tuple[str, ...] = tuple(FORMS)
-ISSUED_KINDS: tuple[str, ...] = tuple(kind for kind, form in FORMS.items() if form.issued)
 
 
 def get_form(kind: object) -> Form:
