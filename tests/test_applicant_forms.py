@@ -350,3 +350,29 @@ def test_docx_styles_the_consent_line_and_the_notes(kind):
     date = _date(validate(record).issued_on)
     assert consent == ([CONSENT["kk"].format(date=date)] if kind.startswith("application") else [])
     assert ("KzIssuer", AUTHORITY["kk"]) in styled or kind.startswith("application")
+
+
+def test_the_cli_renders_validates_and_describes_the_applicant_forms(tmp_path, capsys):
+    from kzdocs.cli import main
+
+    sources = [str(FIXTURES / f"{stem}.json") for stem in PRINTED.values()]
+    assert main(["validate", *sources]) == 0
+    assert (
+        main(["render", *sources, "--lang", "kk,ru", "--format", "html,xml", "-o", f"{tmp_path}/"])
+        == 0
+    )
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == sorted(
+        f"{s}.{e}" for s in PRINTED.values() for e in ("kk.html", "ru.html", "xml")
+    )
+    html = (tmp_path / "application-import-alcohol.ru.html").read_text(encoding="utf-8")
+    assert CONSENT["ru"].format(date="13.02.2026") in _text(lxml.html.fromstring(html))
+    capsys.readouterr()
+    assert main(["schema", "application-import"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["properties"]["authorized_person"]["x-form-field"] == 18
+    assert schema["properties"]["number"]["maxLength"] == 50
+    broken = FIXTURES / "invalid" / "required--authorized-person--application.json"
+    assert main(["validate", str(broken)]) == 1
+    said = capsys.readouterr().out
+    assert "field 18 (Өтініш берушінің уәкілетті адамы) authorized_person: is required" in said
