@@ -9,11 +9,11 @@ freezes what is left, so the interpreter's shutdown does not walk every object o
 
 Compiled templates are kept in a folder of this user's (see `kzdocs.templatecache`).
 
-`ctypes.util.find_library` is answered from one index of the system's libraries.
-WeasyPrint opens each library under up to six names, most of which cannot exist on Linux
+`ctypes.util.find_library` is answered from one index of the system's libraries. WeasyPrint
+opens each library under up to six names, most of which cannot exist on Linux
 (`libgobject-2.0-0`, `….dylib`, `….dll`); cffi asks `find_library` for each name `dlopen`
-refused, and on Linux that runs `ldconfig -p`, then gcc, objdump and ld, for every name: 22
-look-ups, 16 of them futile, a third of a second at every start of the command.
+refused, and on Linux that runs `ldconfig -p`, then gcc and ld (objdump on what they find) for
+every name: 22 look-ups, 16 of them futile, a third of a second at every start of the command.
 
 The index answers exactly as the standard function would: the same pattern over the same
 `ldconfig -p` output (read once, not once a name), and None at once only for a name the linker
@@ -90,7 +90,7 @@ def ending() -> None:
 def template_cache_folder() -> Path | None:
     """Where this process keeps compiled templates: None unless kzdocs started it (`tune()`),
     or when the folder cannot be made this user's alone (owned by them, mode 0700, no link)."""
-    if not _tuned:
+    if not _tuned or not hasattr(os, "getuid"):  # Windows: no such check, no cache
         return None
     folder = cache_folder() / "templates"
     try:
