@@ -190,9 +190,14 @@ def _html(path: Path, lang: str) -> str:
 
 
 @cache
+def _pdf(kind: str, lang: str) -> bytes:
+    return render(_record(FIXTURES / f"{PRINTED[kind]}.json"), lang=lang, format="pdf")
+
+
+@cache
 def _printed(kind: str, lang: str) -> dict[str, str]:
     record = _record(FIXTURES / f"{PRINTED[kind]}.json")
-    pdf = PdfReader(io.BytesIO(render(record, lang=lang, format="pdf")))
+    pdf = PdfReader(io.BytesIO(_pdf(kind, lang)))
     return {
         "pdf": DRAFT_MARK.sub(" ", " ".join(page.extract_text() for page in pdf.pages)),
         "docx": docx_text(render(record, lang=lang, format="docx")),
@@ -331,10 +336,20 @@ def test_a_signed_form_carries_the_signature_in_the_authorised_persons_field(kin
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
-def test_the_pdf_author_is_the_applicant(lang):
-    record = _record(FIXTURES / "permit-draft-export-flour.json")
-    info = PdfReader(io.BytesIO(render(record, lang=lang, format="pdf"))).metadata
-    assert info.author == validate(record).applicant.name[lang]
+@pytest.mark.parametrize("kind", APPLICANT_KINDS)
+def test_the_pdf_is_pdfa_3b_by_the_applicant_and_carries_its_record(kind, lang):
+    from kzdocs.pdf import extract_xml
+    from kzdocs.xml import to_xml
+
+    document = validate(_record(FIXTURES / f"{PRINTED[kind]}.json"))
+    pdf = _pdf(kind, lang)
+    reader = PdfReader(io.BytesIO(pdf))
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+    assert reader.metadata.author == document.applicant.name[lang]  # not the committee
+    assert reader.metadata.title == TITLES[lang, kind] + f" № {document.number}"
+    assert f"<xmp:CreateDate>{document.issued_on.isoformat()}T00:00:00+05:00</" in xmp
+    assert extract_xml(pdf) == to_xml(document)
 
 
 @pytest.mark.parametrize("kind", ["application-import", "permit-draft-export"])
