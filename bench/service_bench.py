@@ -6,8 +6,8 @@
 - latency with one client: each record rendered in turn in this process and over HTTP (paired,
   so both see the same load), and where the HTTP time goes (the server's Server-Timing stages);
   p50 / p99 at 4 at a time;
-- resident memory of the server and of its workers at start, after 1 000 and after `--requests`
-  renders (default 10 000; 1 000 with `--quick`);
+- resident memory of the server and of its workers at start, after 1 000, 2 500, 5 000 and
+  `--requests` renders (default 10 000; 1 000 with `--quick`);
 - overload at 4x capacity (workers + queue): every answer must be 200 or 429, within the timeout.
 
 `--quick` makes it a few minutes on 2 cores. Prints one table; quote its ratios, not its times.
@@ -299,9 +299,9 @@ def latency_rows(server: Server, rounds: int) -> list[tuple[str, str, str]]:
 
 
 def memory_rows(server: Server, requests: int) -> list[tuple[str, str, str]]:
-    """Resident memory of the server and its workers as it starts, then after 1 000 and after
-    `requests` renders (counted from the start)."""
-    checkpoints = sorted({min(1000, requests), requests})
+    """Resident memory of the server and its workers as it starts, then after 1 000, 2 500,
+    5 000 and `requests` renders (counted from the start): a plateau and a leak part there."""
+    checkpoints = sorted({min(n, requests) for n in (1000, 2500, 5000)} | {requests})
     seen = [("at start", server.memory())]
     statuses: dict[int, int] = {}
     done = 0
@@ -315,7 +315,7 @@ def memory_rows(server: Server, requests: int) -> list[tuple[str, str, str]]:
         (f"memory {when}: server + workers", f"{s:.0f} + {w:.0f} = {s + w:.0f} MiB", "")
         for when, (s, w) in seen
     ]
-    growth = sum(seen[-1][1]) - sum(seen[1][1])
+    growth = sum(seen[-1][1]) - sum(seen[1][1])  # after the first 1 000: caches are full
     restarts = server.metric("kzdocs_worker_restarts_total")
     rows[-1] = (
         *rows[-1][:2],

@@ -116,7 +116,7 @@ class WorkerPool:
         call = loop.run_in_executor(self.threads, worker.call, task)
         self.busy += 1
         try:
-            reply = await asyncio.wait_for(asyncio.shield(call), self.timeout)
+            worked, reply = await asyncio.wait_for(asyncio.shield(call), self.timeout)
         except TimeoutError:
             self._replace(worker, "timeout")
             raise ServiceError(
@@ -133,7 +133,6 @@ class WorkerPool:
         elapsed = time.perf_counter() - started
         self.seconds_per_task += (elapsed - self.seconds_per_task) / 10
         self.idle.put_nowait(worker)
-        worked, reply = reply
         if timing is not None:
             timing.update(wait=started - waited, worker=worked, handoff=elapsed - worked)
         if reply[0] == "ok":
