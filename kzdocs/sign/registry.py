@@ -3,8 +3,8 @@ entry-point group (a distribution declares `name = "module:factory"`)."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from typing import Any
 
 from kzdocs.errors import SigningError
@@ -12,22 +12,26 @@ from kzdocs.sign.base import Signer
 
 GROUP = "kzdocs.signers"
 
+# Where each built-in lives: only the one asked for is imported (NCANode's HTTP client is not
+# loaded to sign with a local key), and no entry point is read for a built-in name.
+_BUILTINS = {
+    "none": ("kzdocs.sign.signers", "NoSigner"),
+    "local": ("kzdocs.sign.signers", "LocalKeySigner"),
+    "ncanode": ("kzdocs.sign.ncanode", "NCANodeSigner"),
+    "command": ("kzdocs.sign.signers", "CommandSigner"),
+}
 
-def _builtins() -> dict[str, Callable[..., Signer]]:
-    from kzdocs.sign.ncanode import NCANodeSigner
-    from kzdocs.sign.signers import CommandSigner, LocalKeySigner, NoSigner
 
-    return {
-        "none": NoSigner,
-        "local": LocalKeySigner,
-        "ncanode": NCANodeSigner,
-        "command": CommandSigner,
-    }
+def _builtin(name: str) -> Callable[..., Signer]:
+    module, attribute = _BUILTINS[name]
+    return getattr(importlib.import_module(module), attribute)
 
 
 def available_signers() -> tuple[str, ...]:
     """Every signer name `get_signer` accepts, built-in first."""
-    names = list(_builtins())
+    from importlib.metadata import entry_points
+
+    names = list(_BUILTINS)
     names += sorted({ep.name for ep in entry_points(group=GROUP)} - set(names))
     return tuple(names)
 
@@ -38,9 +42,12 @@ def get_signer(name: str, **options: Any) -> Signer:
     Built-in names win over plugins. Raises `SigningError` for an unknown name, a plugin that
     fails to load, or options the signer does not take.
     """
-    builtins = _builtins()
-    factory: Callable[..., Any] | None = builtins.get(name)
-    if factory is None:
+    factory: Callable[..., Any]
+    if name in _BUILTINS:
+        factory = _builtin(name)
+    else:
+        from importlib.metadata import entry_points
+
         found = [ep for ep in entry_points(group=GROUP) if ep.name == name]
         if not found:
             raise SigningError(
