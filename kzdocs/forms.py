@@ -13,6 +13,8 @@ from typing import Literal
 from kzdocs.errors import UnknownKindError
 
 LANGS: tuple[str, ...] = ("kk", "ru")  # every document exists in Kazakh and in Russian
+FORMATS: tuple[str, ...] = ("html", "xml", "pdf", "docx")  # what a document is rendered as
+AS_CHOICES: tuple[str, ...] = ("application",)  # what `as_` / `--as` may ask for
 
 Family = Literal["license", "permit", "refusal"]
 Direction = Literal["export", "import"]

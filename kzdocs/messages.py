@@ -16,8 +16,6 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from babel.support import Translations
-
 from kzdocs.errors import UnsupportedFormatError
 
 MESSAGE_LANGS: tuple[str, ...] = ("en", "kk", "ru")  # English is the catalogues' source
@@ -72,5 +70,7 @@ def translations(lang: str) -> gettext.NullTranslations:
         raise UnsupportedFormatError(f"messages exist in {', '.join(MESSAGE_LANGS)}, got {lang!r}")
     if lang == "en":
         return gettext.NullTranslations()
+    from babel.support import Translations  # here: the command's parser needs no catalogue
+
     compiled = files(LOCALE).joinpath(lang, "LC_MESSAGES", f"{DOMAIN}.mo").read_bytes()
     return Translations(io.BytesIO(compiled), domain=DOMAIN)

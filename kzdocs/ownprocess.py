@@ -4,7 +4,8 @@ to itself. Importing kzdocs never calls these: a host application's process stay
 The garbage collector runs less often: importing WeasyPrint, pydantic and their kin makes
 hundreds of thousands of objects, and with the default thresholds the collector went through all
 of them over and over (a sixth of a one-document command). A command that renders one document
-and ends does without it (`one_document()`: its cycles come to under a megabyte). `ending()`
+and ends does without it (`one_document()`: its cycles come to under a megabyte), and starts
+the PDF engine in a child while it does the rest (`kzdocs.pdfahead`). `ending()`
 freezes what is left, so the interpreter's shutdown does not walk every object once more.
 
 Compiled templates are kept in a folder of this user's (see `kzdocs.templatecache`).
@@ -74,16 +75,26 @@ def tune() -> None:
         ctypes.util.find_library = LibraryIndex(find).find
 
 
-def one_document() -> None:
-    """This process renders one document and ends: no collection pays for itself (a no-op
-    unless kzdocs started the process, `tune()`)."""
-    if _tuned:
-        gc.disable()
+def one_document(format: str | None = None) -> None:
+    """This process renders one document in `format` and ends: no collection pays for itself,
+    and a PDF's engine starts at once in a child (`kzdocs.pdfahead`). A no-op unless kzdocs
+    started the process (`tune()`)."""
+    if not _tuned:
+        return
+    gc.disable()
+    if format == "pdf":
+        from kzdocs import pdfahead
+
+        pdfahead.start()
 
 
 def ending() -> None:
-    """This process, which kzdocs started itself, is about to end: skip the collector's last
-    walks over every object at shutdown (files are closed and flushed as ever)."""
+    """This process, which kzdocs started itself, is about to end: no child of its left behind,
+    and no last walks of the collector over every object at shutdown (files are closed and
+    flushed as ever)."""
+    pdfahead = sys.modules.get("kzdocs.pdfahead")
+    if pdfahead is not None:
+        pdfahead.stop()
     gc.freeze()
 
 

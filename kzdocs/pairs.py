@@ -19,11 +19,9 @@ from typing import Any
 
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import FieldError, ValidationError
-from kzdocs.forms import APPLICATION_OF, SIGNED_BY_APPLICANT
+from kzdocs.forms import APPLICATION_OF, AS_CHOICES, SIGNED_BY_APPLICANT
 from kzdocs.messages import N_, Message, message
 from kzdocs.schema import Document, validate
-
-AS_CHOICES: tuple[str, ...] = ("application",)  # what `as_` / `--as` may ask for
 
 # Where each key of the application record comes from in the issued record; the rest is the same.
 _MOVED = {"number": "application.number", "issued_on": "application.date"}

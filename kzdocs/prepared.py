@@ -89,12 +89,14 @@ class PreparedRecord:
 
     def pdf(self, lang: str) -> bytes:
         """The PDF/A-3 with the XML embedded; signed too when the signer can sign PDFs."""
-        from kzdocs.pdf import render_pdf
+        from kzdocs.pdfahead import render_pdf_ahead
 
-        pdf = render_pdf(self.html(lang), meta=self.metadata(lang), xml=self.xml)
-        if self.signature is not None and getattr(self.signer, "can_sign_pdf", False):
-            pdf = self.signer.sign_pdf(pdf, signed_at=self.signature.signed_at)
-        return pdf
+        pdf = render_pdf_ahead(self.html(lang), meta=self.metadata(lang), xml=self.xml)
+        if self.signature is None or not getattr(self.signer, "can_sign_pdf", False):
+            return pdf()
+        # While an engine started ahead renders it, what signs it is loaded here.
+        getattr(self.signer, "prepare_pdf_signing", lambda: None)()
+        return self.signer.sign_pdf(pdf(), signed_at=self.signature.signed_at)
 
     def docx(self, lang: str) -> bytes:
         """The DOCX, built from the same HTML."""

@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING, Any
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import UnsupportedFormatError
 from kzdocs.formatting import ASTANA, check_lang  # ASTANA: others read it from here too
+from kzdocs.forms import FORMATS
 from kzdocs.html import page_title, render_html
 from kzdocs.schema import Document
 
 if TYPE_CHECKING:
     from kzdocs.sign.base import Signer
-
-FORMATS = ("html", "xml", "pdf", "docx")
 
 
 @dataclass(frozen=True)

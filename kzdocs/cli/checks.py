@@ -6,8 +6,7 @@ import argparse
 from pathlib import Path
 
 from kzdocs.cli.common import EXIT_INVALID, EXIT_OK, choices, command, config_of
-from kzdocs.forms import LANGS
-from kzdocs.render import FORMATS
+from kzdocs.forms import FORMATS, LANGS
 
 
 def golden_parser(commands) -> None:

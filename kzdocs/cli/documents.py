@@ -6,9 +6,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kzdocs import ownprocess
-from kzdocs.batch import ProgressBar, SignerSpec, render_files, same_file
 from kzdocs.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -18,17 +18,19 @@ from kzdocs.cli.common import (
     config_of,
     write_output,
 )
-from kzdocs.cli.interrupt import Interrupted, Summary, interruptible
 from kzdocs.cli.remote import DEFAULT_REQUESTS, add_server_options, remote_of
 from kzdocs.cli.signing import add_signer_options, signer_spec
 from kzdocs.config import Config
 from kzdocs.errors import ConfigError, OutputError, ValidationError
-from kzdocs.forms import KINDS, LANGS
+from kzdocs.forms import AS_CHOICES, FORMATS, KINDS, LANGS
 from kzdocs.messages import MESSAGE_LANGS, N_, Message, message
-from kzdocs.pairs import AS_CHOICES, document_as
-from kzdocs.records import load_record, read_record
-from kzdocs.render import FORMATS, render
-from kzdocs.schema import json_schema
+
+if TYPE_CHECKING:
+    from kzdocs.batch import SignerSpec
+    from kzdocs.cli.interrupt import Summary
+
+# The stages are imported where a command needs them, not here: building the parser imports
+# none, so `kzdocs render … --format pdf` starts its PDF engine (kzdocs.pdfahead) before them.
 
 # -- render -------------------------------------------------------------------------------------
 
@@ -80,17 +82,21 @@ def _render(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"kzdocs: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    signer = None if remote else signer_spec(args)
     single = len(args.records) == 1 and len(args.lang) == 1 and len(args.format) == 1
     if single and remote is None and not args.skip_existing and not _is_folder(args.output):
         output = None if args.output in (None, "-") else Path(args.output)
-        ownprocess.one_document()
+        ownprocess.one_document(args.format[0])  # before the key and the stages are loaded
         return _render_one(
-            args.records[0], args.lang[0], args.format[0], output, config, signer, args.as_
-        )
+            args.records[0], args.lang[0], args.format[0], output, config, signer_spec(args),
+            args.as_,
+        )  # fmt: skip
+    signer = None if remote else signer_spec(args)
     if args.output in (None, "-"):
         print("kzdocs: error: several documents need -o FOLDER", file=sys.stderr)
         return EXIT_USAGE
+    from kzdocs.batch import ProgressBar
+    from kzdocs.cli.interrupt import Interrupted, Summary, interruptible
+
     summary = Summary(Path(args.output), len(args.records), ProgressBar(len(args.records)))
     try:
         with interruptible():
@@ -111,6 +117,8 @@ def _render_batch(args, out: Path, config: Config, signer, remote, summary: Summ
             on_done=summary,
         )  # fmt: skip
     else:
+        from kzdocs.batch import render_files
+
         render_files(
             args.records, out, langs=args.lang, formats=args.format, config=config,
             signer=signer, workers=args.workers, skip_existing=args.skip_existing,
@@ -134,6 +142,9 @@ def _render_one(
     if output is None and format in ("pdf", "docx") and sys.stdout.isatty():
         print(f"kzdocs: error: {format.upper()} is binary; give -o FILE", file=sys.stderr)
         return EXIT_USAGE  # before any work, not after it
+    from kzdocs.batch import same_file
+    from kzdocs.render import render
+
     if output is not None and same_file(source, output):
         raise OutputError(str(output), f"it is the record file {source} itself")
     signing = signer.render_options() if signer else {}
@@ -147,6 +158,8 @@ def _render_one(
 
 def _record(source: Path) -> dict:
     """The record in a file, or on standard input for `-` (back offices pipe records in)."""
+    from kzdocs.records import load_record, read_record
+
     if str(source) == "-":
         return read_record(sys.stdin.buffer, "<stdin>")
     return load_record(source)
@@ -203,6 +216,8 @@ def _verdict(path: str, errors: list) -> Message:
 def _errors_of(path: Path, config: Config, as_: str | None = None) -> list:
     """The record file's rule errors (as `as_` renders it); a file that is no record at all
     raises RecordFileError."""
+    from kzdocs.pairs import document_as
+
     try:
         document_as(_record(path), as_, config)
     except ValidationError as exc:
@@ -219,6 +234,8 @@ def schema_parser(commands) -> None:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    from kzdocs.schema import json_schema
+
     json.dump(json_schema(args.kind), sys.stdout, ensure_ascii=False, indent=2)
     print()
     return EXIT_OK

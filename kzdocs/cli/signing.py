@@ -9,11 +9,13 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kzdocs.batch import SignerSpec
 from kzdocs.cli.common import EXIT_OK, EXIT_USAGE, command, config_of, write_output
 from kzdocs.errors import SigningError
-from kzdocs.render import ASTANA
+
+if TYPE_CHECKING:
+    from kzdocs.batch import SignerSpec
 
 PASSWORD_VARIABLE = "KZDOCS_KEY_PASSWORD"
 PASSWORD_FILE_VARIABLE = "KZDOCS_KEY_PASSWORD_FILE"  # for services: a mounted secret
@@ -69,6 +71,8 @@ def signer_spec(args: argparse.Namespace) -> SignerSpec | None:
             options["password"] = key_password()
     else:
         return None
+    from kzdocs.batch import SignerSpec
+
     spec = SignerSpec(name, tuple(sorted(options.items())), args.signed_at)
     spec.build()  # fail now, once, on a wrong password or a bad key: not once per document
     return spec
@@ -167,6 +171,8 @@ _HEADLINES = {
 
 
 def _print_verdict(verdict) -> None:
+    from kzdocs.formatting import ASTANA
+
     print(f"verdict: {_HEADLINES[verdict.exit_code]}")
     for reason in verdict.reasons:
         print(f"  - {reason}")

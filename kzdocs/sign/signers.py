@@ -68,6 +68,10 @@ class LocalKeySigner:
             signed = sign_enveloped(xml, self.material, moment)
         return signed, self.material.info.signature(moment, qr_payloads(signed))
 
+    def prepare_pdf_signing(self) -> None:
+        """Load what `sign_pdf` needs (pyHanko), e.g. while the PDF renders in another process."""
+        import kzdocs.sign.pades  # noqa: F401
+
     def sign_pdf(self, pdf: bytes, *, signed_at: datetime | None = None) -> bytes:
         from kzdocs.sign.pades import sign_pdf_pades
 
