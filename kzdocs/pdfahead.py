@@ -12,9 +12,13 @@ same input, so the bytes are the same. The errors of a document (`MissingGlyphEr
 `ResourceBlockedError`, `RenderError`) come back as the same errors; any other failure of the
 child, its death included, and a machine without `fork`, a second core or with threads already
 running, make the command render in its own process instead, as it did before, which meets the
-same error itself. The child dies with the command (Linux: the kernel kills it; elsewhere it
-ends at the end of its pipe) and is killed and reaped when the command ends (`stop()`); it
-writes no file but the engine's font cache, atomically.
+same error itself. So does a machine whose every core is busy at the start (other processes
+running or ready to run): there the child would only add the fork's cost to the same work.
+`KZDOCS_PDF_AHEAD=0` never starts it, `=1` starts it whatever the load.
+
+The child dies with the command (Linux: the kernel kills it; elsewhere it ends at the end of
+its pipe) and is killed and reaped when the command ends (`stop()`); it writes no file but the
+engine's font cache, atomically.
 """
 
 from __future__ import annotations
@@ -32,20 +36,39 @@ from typing import Any, BinaryIO
 
 from kzdocs.errors import MissingGlyphError, RenderError, ResourceBlockedError
 
-__all__ = ["AheadEngine", "can_start", "render_pdf_ahead", "start", "stop"]
+__all__ = ["SWITCH", "AheadEngine", "can_start", "render_pdf_ahead", "start", "stop"]
 
+SWITCH = "KZDOCS_PDF_AHEAD"
 _PIPE_SIZE = 1 << 20  # Linux's most for a user's pipe by default; a document is ~30 kB
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when the thread that forked it ends
 _started: AheadEngine | None = None
 
 
 def can_start() -> bool:
-    """Whether an engine started ahead can pay here: fork, two cores, one thread."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    """Whether an engine started ahead can pay now: fork, one thread, and a core free for the
+    child (`KZDOCS_PDF_AHEAD`: 0 never, 1 whenever fork and two cores allow it)."""
+    switch = os.environ.get(SWITCH, "")
+    if switch == "0" or not hasattr(os, "fork") or threading.active_count() > 1:
         return False  # a process with other threads must not fork (their locks come along)
     if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) >= 2  # the cores this process may run on
-    return (os.cpu_count() or 1) >= 2
+        cores = len(os.sched_getaffinity(0))  # the cores this process may run on
+    else:
+        cores = os.cpu_count() or 1
+    return cores >= 2 and (switch == "1" or _runnable() < cores)
+
+
+def _runnable() -> float:
+    """Processes running or ready to run now, this one included: with every core taken, the
+    child would only slow the command down (its work is the same, plus the fork's)."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as loadavg:  # Linux: "… 1/123 4567"
+            return int(loadavg.read().split()[3].split("/")[0])
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        return os.getloadavg()[0] + 1  # elsewhere the last minute's average, and this process
+    except OSError:
+        return 1
 
 
 def start() -> None:

@@ -121,6 +121,29 @@ def test_a_child_that_dies_leaves_the_pdf_to_this_process(monkeypatch, when):
     pdfahead.stop()
 
 
+@pytest.mark.parametrize(
+    ("switch", "runnable", "cores", "expected"),
+    [
+        ("", 1, 2, True),  # only this process runs: a core is free for the child
+        ("", 2, 2, False),  # every core taken: the child would only add the fork
+        ("", 1, 1, False),
+        ("1", 5, 2, True),
+        ("1", 1, 1, False),
+        ("0", 1, 2, False),
+    ],
+)
+def test_an_engine_is_started_ahead_only_where_it_can_pay(
+    monkeypatch, switch, runnable, cores, expected
+):
+    monkeypatch.setenv(pdfahead.SWITCH, switch)
+    monkeypatch.setattr(pdfahead, "_runnable", lambda: runnable)
+    monkeypatch.setattr(pdfahead.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+    assert pdfahead.can_start() is expected
+    monkeypatch.setattr(pdfahead.threading, "active_count", lambda: 2)
+    assert pdfahead.can_start() is False  # never fork a process with other threads
+
+
 def test_one_engine_renders_one_document_and_stop_reaps_an_unused_one(monkeypatch):
     engine = pdfahead.AheadEngine()
     monkeypatch.setattr(pdfahead, "_started", engine)
@@ -146,9 +169,15 @@ sys.exit(code)
 SIGNING = ["--sign", str(KEY), "--signed-at", SIGNED_AT.isoformat()]
 
 
+# The command's environment: its key's password, and the engine ahead whatever the load (the
+# tests' own processes keep the cores busy).
+ENV = {**os.environ, "KZDOCS_KEY_PASSWORD": "test", pdfahead.SWITCH: "1"}
+
+
 @pytest.mark.skipif(not TWO_CORES, reason="one core: no engine is started ahead")
+@pytest.mark.parametrize("switch", ["1", "0"], ids=["ahead", "switched-off"])
 @pytest.mark.parametrize("signing", [[], SIGNING], ids=["unsigned", "signed"])
-def test_the_command_renders_its_pdf_in_a_child_the_same_bytes(tmp_path, signing):
+def test_the_command_renders_its_pdf_in_a_child_the_same_bytes(tmp_path, signing, switch):
     from kzdocs.cli import main
 
     record = FIXTURES / "license-export-wheat.json"
@@ -156,11 +185,12 @@ def test_the_command_renders_its_pdf_in_a_child_the_same_bytes(tmp_path, signing
     done = subprocess.run(
         [sys.executable, "-c", COMMAND, *argv, "-o", str(tmp_path / "child.pdf")],
         capture_output=True, text=True, timeout=120, check=False,
-        env={**os.environ, "KZDOCS_KEY_PASSWORD": "test"},
+        env={**ENV, pdfahead.SWITCH: switch},
     )  # fmt: skip
     code, heavy = json.loads(done.stderr.splitlines()[-1])
     assert code == 0, done.stderr
-    assert "weasyprint" not in heavy and "PIL" not in heavy  # the child's, not the command's
+    # WeasyPrint is the child's, not the command's, unless switched off.
+    assert ("weasyprint" in heavy, "PIL" in heavy) == (switch == "0", switch == "0")
     assert ("pyhanko" in heavy) is bool(signing)  # signing the PDF is the command's
     os.environ["KZDOCS_KEY_PASSWORD"] = "test"
     try:
@@ -195,8 +225,7 @@ def test_ctrl_c_or_sigterm_leave_no_child_and_no_file(tmp_path, signum, code):
     argv = ["render", str(FIXTURES / "license-export-wheat.json"), "--format", "pdf", *SIGNING]
     command = subprocess.Popen(
         [sys.executable, "-c", COMMAND, *argv, "-o", str(out / "a.pdf")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "KZDOCS_KEY_PASSWORD": "test"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
