@@ -3,7 +3,9 @@ soon as it is ready; one bad record, or one dead worker, never costing the other
 
 from __future__ import annotations
 
+import contextlib
 import glob
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -14,6 +16,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import TextIO
 
+from kzdocs import ownprocess
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import KzdocsError, OutputClashError, OutputError, ValidationError
 from kzdocs.files import write_atomically
@@ -238,6 +241,35 @@ def _start_worker(formats: tuple[str, ...], scratch: str) -> None:
     _warm_worker(formats)
 
 
+# Signers a forked worker may take over from the parent as they are: a local key is key and
+# certificate objects only. Others may hold connections or threads, and are built by each worker.
+_SHARED_SIGNERS = frozenset({"local"})
+
+
+def _prepare_parent(job: Job) -> Callable[[], contextlib.AbstractContextManager]:
+    """Make here what forked workers then take over instead of each making their own: the
+    signer with its loaded key (and pyHanko imported), the PDF engine with its fonts loaded.
+    A host application's process lends its engine if it has one; kzdocs' own (the `kzdocs
+    batch` command) builds it.
+
+    Returns what to start each worker inside (the engine's `forking`); nothing is made with
+    another start method than fork, where a worker inherits nothing.
+    """
+    if multiprocessing.get_context().get_start_method() != "fork":
+        return contextlib.nullcontext
+    if job.signer is not None and job.signer.name in _SHARED_SIGNERS:
+        with contextlib.suppress(KzdocsError):  # each record then reports the error, as before
+            job.signer.build()
+        if "pdf" in job.formats:
+            import kzdocs.sign.pades  # noqa: F401 - pyHanko, imported once for every worker
+    if "pdf" not in job.formats:
+        return contextlib.nullcontext
+    from kzdocs.pdf.engine import built_engine, default_engine
+
+    engine = default_engine() if ownprocess.tuned() else built_engine()
+    return contextlib.nullcontext if engine is None else engine.forking
+
+
 def _render_pooled(sources: list[Path], job: Job, workers: int, deliver: Deliver) -> None:
     with tempfile.TemporaryDirectory(prefix="kzdocs-batch-") as scratch:
         _render_in_pool(sources, job, workers, deliver, scratch)
@@ -261,6 +293,7 @@ def _render_in_pool(
         workers,
         lambda source, path: written.setdefault(source, []).append(path),
         partial(_remove_temporaries, job=job),
+        _prepare_parent(job),
     )
     try:
         pool.run(sources, deliver, died)

@@ -10,6 +10,7 @@ import signal
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -78,13 +79,15 @@ class _Worker:
 class Pool:
     """`size` worker processes running `work(task, report) -> result` on tasks; `report(item)`
     called in a worker reaches `on_report(task, item)` in the parent at once; `clean_up(task)`
-    runs for every task whose worker died or was stopped in the middle of it."""
+    runs for every task whose worker died or was stopped in the middle of it; each worker is
+    started inside `forking()` (what a forked worker may take over from the parent)."""
 
     work: Callable[..., Any]
     warm: Callable[[], None]
     size: int
     on_report: Callable[[Any, Any], None]
     clean_up: Callable[[Any], None]
+    forking: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext
     workers: list[_Worker] = field(default_factory=list)
     deaths: Counter = field(default_factory=Counter)
 
@@ -146,7 +149,8 @@ class Pool:
         process = multiprocessing.Process(
             target=_serve, args=(child, self.work, self.warm), daemon=True
         )
-        with signals_held():  # the worker installs its own handlers before it takes a signal
+        # The worker installs its own handlers before it takes a signal.
+        with signals_held(), self.forking():
             process.start()
         child.close()
         return _Worker(process, parent)

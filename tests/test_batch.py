@@ -63,6 +63,35 @@ def test_each_worker_builds_the_signer_from_its_spec(sources, tmp_path):
         assert verify_pdf(Path(outcome.written[0]).read_bytes()).valid
 
 
+def test_forked_workers_take_the_parents_engine_and_key_over(sources, tmp_path, monkeypatch):
+    from kzdocs.pdf.engine import PdfEngine, default_engine
+    from kzdocs.sign import signers
+
+    log = tmp_path / "made-in"
+
+    def noted(name, make):
+        def made(*args, **kwargs):
+            with log.open("a", encoding="utf-8") as file:  # forked workers append here too
+                file.write(f"{name} {os.getpid()}\n")
+            return make(*args, **kwargs)
+
+        return made
+
+    monkeypatch.setattr(PdfEngine, "__init__", noted("engine", PdfEngine.__init__))
+    monkeypatch.setattr(signers, "load_key", noted("key", signers.load_key))
+    kzdocs.batch._signer.cache_clear()
+    default_engine()  # this process renders too: its engine is lent to the workers
+    spec = SignerSpec(
+        "local", (("key", str(KEY)), ("password", "test")), datetime(2026, 3, 2, 10, tzinfo=ASTANA)
+    )
+    outcomes = render_files(sources[:2], tmp_path / "out", formats=("pdf",), signer=spec, workers=2)
+    assert all(o.ok for o in outcomes)
+    made = log.read_text(encoding="utf-8").split("\n")[:-1] if log.exists() else []
+    assert made == [f"key {os.getpid()}"]  # the key loaded once, here; no engine built anew
+    for outcome in outcomes:
+        assert verify_pdf(Path(outcome.written[0]).read_bytes()).valid
+
+
 def test_progress_bar_draws_on_a_terminal_only():
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

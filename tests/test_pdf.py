@@ -6,6 +6,7 @@ import gc
 import hashlib
 import io
 import json
+import os
 import pickle
 import re
 import socket
@@ -212,6 +213,44 @@ def test_same_input_same_bytes_in_another_process():
         timeout=120,
     )
     assert child.stdout.decode() == hashlib.sha256(pdf).hexdigest()
+
+
+def _engine_in_child(conn, html, meta, xml, parent_engine_id):
+    from kzdocs.pdf.engine import default_engine
+
+    engine = default_engine()
+    conn.send(
+        (
+            id(engine) == parent_engine_id,
+            engine.pid == os.getpid(),
+            render_pdf(html, meta=meta, xml=xml),
+        )
+    )
+
+
+@pytest.mark.parametrize("inside", [True, False], ids=["forked-inside", "forked-outside"])
+def test_a_child_forked_inside_forking_takes_the_engine_over(inside):
+    import multiprocessing
+    from contextlib import nullcontext
+
+    from kzdocs.pdf.engine import default_engine
+
+    engine = default_engine()
+    pdf = render_pdf(_html("kk"), meta=_meta("kk"), xml=XML)
+    fork = multiprocessing.get_context("fork")
+    parent, child = fork.Pipe()
+    process = fork.Process(
+        target=_engine_in_child, args=(child, _html("kk"), _meta("kk"), XML, id(engine))
+    )
+    with engine.forking() if inside else nullcontext():
+        process.start()
+    assert parent.poll(120), "the child did not answer"
+    same, own_pid, child_pdf = parent.recv()
+    process.join(30)
+    assert same is inside  # inherited as it is only when forked inside the block
+    assert own_pid and child_pdf == pdf  # its own lock and pid, the same bytes
+    assert not engine._forking and engine._lock.acquire(blocking=False)  # the parent's is free
+    engine._lock.release()
 
 
 def test_file_identifier_comes_from_the_record():

@@ -8,6 +8,8 @@ import os
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from weasyprint import CSS
 from weasyprint.urls import FatalURLFetchingError
@@ -67,6 +69,27 @@ class PdfEngine:
         self._stylesheets: OrderedDict[str, CSS] = OrderedDict()
         self._output_profile = srgb_profile()
         self._lock = threading.Lock()
+        self._forking = False  # True only while `forking()` holds the lock
+
+    @contextmanager
+    def forking(self) -> Iterator[None]:
+        """Start processes by fork inside this block and they take this engine over as it is,
+        fonts loaded and stylesheets parsed (`default_engine`): no render is under way while the
+        block holds the lock, so what they copy is consistent."""
+        with self._lock:
+            self._forking = True
+            try:
+                yield
+            finally:
+                self._forking = False
+
+    def _taken_over(self) -> PdfEngine:
+        """This engine in a child forked inside `forking()`: its own lock (the copied one is
+        held by the parent's thread) and its own process id."""
+        self._lock = threading.Lock()
+        self._forking = False
+        self.pid = os.getpid()
+        return self
 
     def render(self, html: str, *, meta: PdfMeta, xml: bytes | None = None) -> bytes:
         """One document as PDF bytes; the same inputs always give the same bytes."""
@@ -148,11 +171,18 @@ _engine: PdfEngine | None = None
 
 
 def default_engine() -> PdfEngine:
-    """This process's engine, built on first use (and again in a forked child)."""
+    """This process's engine, built on first use; a child forked inside the parent engine's
+    `forking()` takes that engine over, any other forked child builds its own."""
     global _engine
     if _engine is None or _engine.pid != os.getpid():
-        _engine = PdfEngine()
+        inherited = _engine is not None and _engine._forking
+        _engine = _engine._taken_over() if inherited else PdfEngine()
     return _engine
+
+
+def built_engine() -> PdfEngine | None:
+    """This process's engine if it has built one (or took one over), else None."""
+    return _engine if _engine is not None and _engine.pid == os.getpid() else None
 
 
 def render_pdf(html: str, *, meta: PdfMeta, xml: bytes | None = None) -> bytes:
