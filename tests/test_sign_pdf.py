@@ -143,3 +143,25 @@ def test_the_signature_carries_each_certificate_once():
         if key == "with its CA":
             expected = {c.public_bytes(Encoding.DER) for c in (leaf.certificate, ca.certificate)}
             assert set(certificates) == expected  # the chain is still there for a verifier
+
+
+def _signed_attributes(pdf: bytes) -> bytes:
+    from asn1crypto import cms
+
+    contents = pypdf.PdfReader(io.BytesIO(pdf)).get_fields()["kzdocs-signature"]["/V"]["/Contents"]
+    signed_data = cms.ContentInfo.load(bytes(contents).rstrip(b"\0"))["content"]
+    return signed_data["signer_infos"][0]["signed_attrs"].dump()
+
+
+@pytest.mark.parametrize("key", ["rsa", "ec"])
+def test_the_kept_signed_attributes_are_those_pyhanko_builds(key, monkeypatch):
+    from kzdocs.sign import pades
+
+    unsigned, kept = signed_pdf(key)
+    built = pades._KeptKeySigner(signer(key).material)
+    built.signed_attr_prov_spec = None  # pyHanko's own CAdES spec, for every signature
+    monkeypatch.setattr(pades, "_signer", lambda material: built)
+    rebuilt = signer(key).sign_pdf(unsigned, signed_at=SIGNED_AT)
+    assert _signed_attributes(rebuilt) == _signed_attributes(kept)
+    if key == "rsa":  # PKCS#1 v1.5 is deterministic: the very same file (ECDSA is not)
+        assert rebuilt == kept

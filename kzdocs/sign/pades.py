@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 from io import BytesIO
 
+from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -20,8 +21,9 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
+from pyhanko.sign import attributes, fields, signers
 from pyhanko.sign.general import SigningError as PyhankoSigningError
+from pyhanko.sign.general import as_signing_certificate_v2
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -69,6 +71,7 @@ class _KeptKeySigner(signers.Signer):
         )
         self.key = material.key
         self.reserved: int | None = None  # the CMS room the first signature needed
+        self.signed_attr_prov_spec = _PadesAttributes(_SigningCertificate(certs[0]))
 
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run=False) -> bytes:
         if dry_run:
@@ -79,6 +82,31 @@ class _KeptKeySigner(signers.Signer):
         if isinstance(self.key, rsa.RSAPrivateKey):
             return self.key.sign(data, padding.PKCS1v15(), digest)
         raise SigningError(f"PAdES signing does not support {type(self.key).__name__} keys")
+
+
+class _SigningCertificate(attributes.CMSAttributeProvider):
+    """The signing-certificate-v2 attribute, encoded once per key: pyHanko's own provider builds
+    it anew from the parsed certificate for every signature, two thirds of a PAdES signature's
+    time (asn1crypto copying the certificate's names), for the same bytes each time."""
+
+    attribute_type = "signing_certificate_v2"
+
+    def __init__(self, certificate: asn1_x509.Certificate):
+        self._der = as_signing_certificate_v2(certificate).dump()
+
+    async def build_attr_value(self, dry_run=False) -> tsp.SigningCertificateV2:
+        return tsp.SigningCertificateV2.load(self._der)
+
+
+class _PadesAttributes(attributes.SignedAttributeProviderSpec):
+    """The signed attributes pyHanko's CAdES spec gives a PAdES signature without CAdES
+    extras (no signing-time attribute: PAdES has /M), the certificate's from `provider`."""
+
+    def __init__(self, provider: _SigningCertificate):
+        self._provider = provider
+
+    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str):
+        yield self._provider
 
 
 _HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
