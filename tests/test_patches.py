@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pypdfium2
@@ -15,7 +16,10 @@ from pypdf import PdfReader
 from kzdocs import render
 from kzdocs.pdf import patches
 
-FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures").glob("*.json"))
+FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = sorted(FIXTURES_DIR.glob("*.json"))
+KEY = FIXTURES_DIR / "sign" / "dev-rsa.p12"
+SIGNED_AT = datetime(2026, 3, 2, 10, tzinfo=timezone(timedelta(hours=5)))
 
 
 def _pages(pdf: bytes) -> list[tuple[str, bytes]]:
@@ -39,6 +43,24 @@ def test_every_fixture_looks_the_same_with_and_without_the_patches(fixture, lang
     public = render(record, lang=lang, format="pdf")
     assert patched != public  # the streams are compressed at another level
     assert _pages(patched) == _pages(public)
+
+
+SIGNED = ["license-export-wheat", "permit-import-cattle", "refusal-several-grounds"]
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+@pytest.mark.parametrize("name", SIGNED)
+def test_signed_documents_look_the_same_with_and_without_the_patches(name, lang, monkeypatch):
+    from kzdocs.sign import LocalKeySigner
+
+    signer = LocalKeySigner(KEY, "test")
+    record = json.loads((FIXTURES_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    options = {"lang": lang, "format": "pdf", "signer": signer, "signed_at": SIGNED_AT}
+    patched = render(record, **options)
+    monkeypatch.setattr(patches, "_plain_png_rows", lambda image: None)  # that patch alone off
+    assert render(record, **options) == patched  # its QR codes are rewritten with 1 bit a pixel
+    monkeypatch.setattr(patches, "ENABLED", False)
+    assert _pages(render(record, **options)) == _pages(patched)
 
 
 def test_other_versions_get_the_public_api_and_a_log_line(caplog):

@@ -409,6 +409,70 @@ def test_black_and_white_images_are_embedded_with_one_bit_a_pixel(monkeypatch, p
         assert image.decode_as_image().convert("L").tobytes() == source.tobytes()
 
 
+def _saved_png(image, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", **options)
+    return out.getvalue()
+
+
+def _interlaced(png: bytes) -> bytes:
+    import struct
+    import zlib
+
+    header = bytearray(png[12:29])  # IHDR's type and data
+    header[-1] = 1  # interlace method: Adam7
+    crc = struct.pack(">I", zlib.crc32(header))
+    return png[:12] + bytes(header) + crc + png[33:]
+
+
+def _pixels_of_rows(rows: bytes, png: bytes):
+    """The pixels a PNG predictor reads from `rows`, with the header of `png`."""
+    import struct
+    import zlib
+
+    from PIL import Image
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    header = png[8:33]  # the IHDR chunk, whole
+    rebuilt = png[:8] + header + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    return Image.open(io.BytesIO(rebuilt)).tobytes()
+
+
+@pytest.mark.parametrize(
+    ("mode", "options", "taken"),
+    [
+        ("L", {}, True),
+        ("RGB", {}, True),
+        ("L", {"interlaced": True}, False),
+        ("L", {"transparency": 0}, False),
+        ("LA", {}, False),
+        ("P", {}, False),
+        ("I;16", {}, False),
+        ("1", {}, False),
+    ],
+)
+def test_png_rows_are_taken_from_the_file_only_where_a_pdf_reads_them_as_they_are(
+    mode, options, taken
+):
+    import segno
+    from PIL import Image
+
+    grey = Image.open(io.BytesIO(_png(segno.make("01KZ260010000123")))).convert("L")
+    interlaced = options.pop("interlaced", False)
+    png = _saved_png(grey.convert(mode), **options)
+    if interlaced:  # Pillow writes no interlaced PNG: its header says so, rows and all
+        png = _interlaced(png)
+    rows = patches._plain_png_rows(Image.open(io.BytesIO(png)))
+    assert (rows is not None) is taken
+    if taken:  # what WeasyPrint itself would embed: the same pixels
+        own = patches._REAL_PNG_DATA(Image.open(io.BytesIO(png)))
+        assert _pixels_of_rows(rows, png) == _pixels_of_rows(own, png)
+        assert _pixels_of_rows(rows, png) == Image.open(io.BytesIO(png)).tobytes()
+
+
 def _png_base64(image) -> str:
     out = io.BytesIO()
     image.save(out, format="PNG")

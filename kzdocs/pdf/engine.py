@@ -119,7 +119,7 @@ class PdfEngine:
         )
         document.color_profiles[OUTPUT_INTENT] = self._output_profile
         _describe(document.metadata, meta)
-        with patches.font_subsetting():
+        with patches.writing():
             return document.write_pdf(
                 pdf_variant=PDF_VARIANT,
                 output_intent=OUTPUT_INTENT,

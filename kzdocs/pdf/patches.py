@@ -15,8 +15,15 @@ Each patch was measured and is kept because it saves at least 5 % of a document'
   (2 cores, load average 4–8): the first document of a process 17 → 11 parses, 34–60 → 24–29
   CPU ms of about 220; a batch worker as bench/run.py starts them 30–32 parses of its 22
   documents, 4.4–5.1 % of its CPU (an A/B of whole workers could not resolve it from the
-  noise). `font_subsetting()` has the same arrays made as `hb_codepoint_t[]`, sized by their
+  noise). `writing()` has the same arrays made as `hb_codepoint_t[]`, sized by their
   items.
+
+- **PNG rows taken as they are**: WeasyPrint 70 decodes every PNG image it draws and encodes it
+  again with Pillow only to take the compressed rows out of the new file (about 4 ms a QR code
+  of 157 × 157 pixels idle, two codes on a signed document). An 8-bit grey or RGB PNG without
+  interlacing holds the very rows a PDF image with a PNG predictor reads: `writing()` has them
+  taken from the file itself. The same pixels; kzdocs.pdf.bilevel then rewrites these images
+  with 1 bit a pixel from their pixels, so the PDF's bytes do not change.
 
 They apply only to the exact versions they were written against (PINNED). With any other
 WeasyPrint or pydyf, or with KZDOCS_PUBLIC_API=1, kzdocs renders through WeasyPrint's public API
@@ -26,9 +33,11 @@ text and the same pixels.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
+import struct
 import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -36,6 +45,7 @@ from contextlib import contextmanager
 import cssselect2
 import pydyf
 import weasyprint
+import weasyprint.images
 import weasyprint.pdf.fonts
 from weasyprint import HTML
 
@@ -149,18 +159,56 @@ def _once(object_) -> None:
 
 
 @contextmanager
-def font_subsetting() -> Iterator[None]:
-    """While WeasyPrint writes a PDF, its font subsetting makes its arrays with one C type per
-    item type instead of one per item type and length (see the module's docstring)."""
-    fonts = weasyprint.pdf.fonts
+def writing() -> Iterator[None]:
+    """While WeasyPrint writes a PDF: its font subsetting makes its arrays with one C type per
+    item type instead of one per item type and length, and PNG rows are taken from the image
+    file where they can be (see the module's docstring)."""
+    fonts, images = weasyprint.pdf.fonts, weasyprint.images.RasterImage
     if not ENABLED or fonts.ffi is not _REAL_FFI:  # nested, or another thread's render
         yield
         return
     fonts.ffi = _OPEN_ARRAYS
+    images._get_png_data = staticmethod(_png_rows)
     try:
         yield
     finally:
         fonts.ffi = _REAL_FFI
+        images._get_png_data = _REAL_PNG_METHOD
+
+
+def _png_rows(pillow_image) -> bytes:
+    """WeasyPrint 70's `RasterImage._get_png_data`: the zlib stream of the image's PNG rows."""
+    rows = _plain_png_rows(pillow_image)
+    return _REAL_PNG_DATA(pillow_image) if rows is None else rows
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PLAIN_PNG = {("L", 0), ("RGB", 2)}  # Pillow's mode and the PNG colour type it is read from
+
+
+def _plain_png_rows(pillow_image) -> bytes | None:
+    """The IDAT data of the PNG file the image was opened from, if it is an 8-bit grey or RGB
+    PNG without interlacing or transparency (what a PDF predictor reads); else None."""
+    source = getattr(pillow_image, "fp", None)
+    if pillow_image.format != "PNG" or not isinstance(source, io.BytesIO):
+        return None
+    if "transparency" in pillow_image.info:
+        return None
+    data = source.getvalue()
+    if not data.startswith(_PNG_SIGNATURE):
+        return None
+    chunks, offset = [], len(_PNG_SIGNATURE)
+    while offset + 8 <= len(data):
+        length, kind = struct.unpack_from(">I4s", data, offset)
+        chunks.append((kind, data[offset + 8 : offset + 8 + length]))
+        offset += 12 + length
+    if not chunks or chunks[0][0] != b"IHDR" or len(chunks[0][1]) != 13:
+        return None
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", chunks[0][1])
+    plain = (pillow_image.mode, colour) in _PLAIN_PNG and depth == 8 and interlace == 0
+    if not plain or (width, height) != pillow_image.size:
+        return None
+    return b"".join(body for kind, body in chunks if kind == b"IDAT") or None
 
 
 _SIZED_ARRAY = re.compile(r"(hb_codepoint_t)\[([0-9]+)\]")
@@ -190,3 +238,5 @@ class _OpenArrayFfi:
 
 _REAL_FFI = weasyprint.pdf.fonts.ffi
 _OPEN_ARRAYS = _OpenArrayFfi(_REAL_FFI)
+_REAL_PNG_METHOD = weasyprint.images.RasterImage.__dict__["_get_png_data"]  # the staticmethod
+_REAL_PNG_DATA = _REAL_PNG_METHOD.__func__
