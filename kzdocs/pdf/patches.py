@@ -11,19 +11,19 @@ Each patch was measured and is kept because it saves at least 5 % of a document'
   `serialise_once` keeps the first result (at zlib's default level, not pydyf's 9).
 - **one C type for the subsetting arrays**: WeasyPrint 70 subsets each font with arrays it
   asks cffi for as `hb_codepoint_t[N]`, a type string for every glyph count N; cffi parses
-  every new string with pycparser (2–8 ms, the first of a process more). Measured under load
-  (2 cores, load average 4–8): the first document of a process 17 → 11 parses, 34–60 → 24–29
-  CPU ms of about 220; a batch worker as bench/run.py starts them 30–32 parses of its 22
-  documents, 4.4–5.1 % of its CPU (an A/B of whole workers could not resolve it from the
-  noise). `writing()` has the same arrays made as `hb_codepoint_t[]`, sized by their
-  items.
-
+  every new string with pycparser (2–8 ms, the first of a process more), and a batch worker's
+  documents keep bringing new lengths. Counted with callgrind (instructions, so the machine's
+  load does not enter): the 2nd to 13th documents of a process (six issued-document fixtures,
+  kk and ru) take 11.2 % fewer instructions unsigned, 7.3 % signed. `writing()` has the same
+  arrays made as `hb_codepoint_t[]`, sized by their items.
 - **PNG rows taken as they are**: WeasyPrint 70 decodes every PNG image it draws and encodes it
-  again with Pillow only to take the compressed rows out of the new file (about 4 ms a QR code
-  of 157 × 157 pixels idle, two codes on a signed document). An 8-bit grey or RGB PNG without
-  interlacing holds the very rows a PDF image with a PNG predictor reads: `writing()` has them
-  taken from the file itself. The same pixels; kzdocs.pdf.bilevel then rewrites these images
-  with 1 bit a pixel from their pixels, so the PDF's bytes do not change.
+  again with Pillow only to take the compressed rows out of the new file (8–10 ms a QR code of
+  157 × 157 pixels on the shared machine, two codes a signed document: 5.5 % of a signed
+  document's instructions, counted as above; nothing on a draft, which has no image). An 8-bit
+  grey or RGB PNG without interlacing holds the very rows a PDF image with a PNG predictor
+  reads: `writing()` has them taken from the file itself. The same pixels; kzdocs.pdf.bilevel
+  then rewrites these images with 1 bit a pixel from their pixels, so the PDF's bytes do not
+  change.
 
 They apply only to the exact versions they were written against (PINNED). With any other
 WeasyPrint or pydyf, or with KZDOCS_PUBLIC_API=1, kzdocs renders through WeasyPrint's public API
