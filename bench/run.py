@@ -144,16 +144,17 @@ def bench_pool(workers: int, fixtures: list[Path], *, signed: bool, rounds: int)
     return 2 * len(sources) / elapsed
 
 
-def bench_cli(signed: bool, runs: int) -> tuple[float, float]:
+def bench_cli(signed: bool, runs: int, ahead: str = "") -> tuple[float, float]:
     """Median seconds of one whole `kzdocs render` process for one PDF, wall and CPU (the
     process and its children), after one run not counted. Python caches bytecode as it does by
     default (PYTHONDONTWRITEBYTECODE, if set here, is unset for these runs): an installed kzdocs
-    does not recompile its modules at every call."""
+    does not recompile its modules at every call. `ahead`: KZDOCS_PDF_AHEAD for the runs ("":
+    as shipped, the PDF engine in a child when a core is free; "0": all in one process)."""
     kzdocs = Path(sys.executable).with_name("kzdocs")
     args = [str(kzdocs), "render", str(ROOT / "fixtures" / f"{WHEAT}.json"), "--format", "pdf"]
     if signed:
         args += ["--sign", str(KEY), "--signed-at", SIGNED_AT.isoformat()]
-    env = {**os.environ, "KZDOCS_KEY_PASSWORD": PASSWORD}
+    env = {**os.environ, "KZDOCS_KEY_PASSWORD": PASSWORD, "KZDOCS_PDF_AHEAD": ahead}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     wall, cpu = [], []
     with tempfile.TemporaryDirectory() as folder:
@@ -273,6 +274,12 @@ def main() -> None:
         rows.append(
             (f"CLI, one {label} PDF, whole process, median of {runs} (CPU)",
              f"{wall:.2f} s ({cpu:.2f})", goal)
+        )  # fmt: skip
+        alone, alone_cpu = bench_cli(is_signed, runs, ahead="0")
+        ratio = f"{wall / alone:.2f}× ({cpu / alone_cpu:.2f}×)"
+        rows.append(
+            ("the same in one process (KZDOCS_PDF_AHEAD=0); as shipped ÷ one process",
+             f"{alone:.2f} s ({alone_cpu:.2f}); {ratio}", "")
         )  # fmt: skip
 
     memory = bench_memory(html, meta, memory_docs, xml_bytes)
