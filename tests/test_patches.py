@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
+import weasyprint.pdf.fonts
 from pypdf import PdfReader
 
 from kzdocs import render
@@ -77,3 +78,36 @@ def test_the_switch_turns_the_patches_off(monkeypatch):
     assert not patches._enabled()
     monkeypatch.setenv(patches.SWITCH, "0")
     assert patches._enabled()
+
+
+def test_every_font_name_weasyprint_reads_is_freed(monkeypatch):
+    # WeasyPrint 70 never frees the string pango_font_description_to_string allocates (128
+    # bytes a font a PDF: a long-lived worker grew without end): each is freed once dropped.
+    record = json.loads(FIXTURES[0].read_text(encoding="utf-8"))
+    freeing = patches.freeing_pango()
+    made, freed = [], []
+    real_make, real_free = freeing._pango.pango_font_description_to_string, freeing._free
+
+    def make(description):
+        made.append(description)
+        return real_make(description)
+
+    def free(pointer):
+        freed.append(pointer)
+        real_free(pointer)
+
+    monkeypatch.setattr(freeing, "_pango", _Counting(freeing._pango, make))
+    monkeypatch.setattr(freeing, "_free", free)
+    pdf = render(record, lang="kk", format="pdf")
+    assert len(made) >= 2  # one for each font of the document (regular, bold, …)
+    assert len(freed) == len(made)
+    assert _pages(pdf)[0][0]  # the document is whole
+    assert weasyprint.pdf.fonts.pango is patches._REAL_PANGO  # only while a PDF is written
+
+
+class _Counting:
+    def __init__(self, pango, make):
+        self._pango, self.pango_font_description_to_string = pango, make
+
+    def __getattr__(self, name):
+        return getattr(self._pango, name)

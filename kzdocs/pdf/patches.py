@@ -24,6 +24,13 @@ Each patch was measured and is kept because it saves at least 5 % of a document'
   reads: `writing()` has them taken from the file itself. The same pixels; kzdocs.pdf.bilevel
   then rewrites these images with 1 bit a pixel from their pixels, so the PDF's bytes do not
   change.
+- **font names freed**: WeasyPrint 70's `Font.__init__` (weasyprint/pdf/fonts.py) reads each
+  font's description through `pango_font_description_to_string` and never frees the string
+  GLib allocated for it: 128 bytes for each font of each PDF, 384 a licence, which made a
+  long-lived worker (`kzdocs serve`, a long batch) grow by about 2 MiB every 5 000 documents
+  with its Python objects flat (found with heaptrack; docs/performance.md). While a PDF is
+  written, that module's `pango` hands out the string owned by a cdata that frees it with
+  `g_free` when dropped, as soon as WeasyPrint has copied it with `ffi.string`.
 
 They apply only to the exact versions they were written against (PINNED). With any other
 WeasyPrint or pydyf, or with KZDOCS_PUBLIC_API=1, kzdocs renders through WeasyPrint's public API
@@ -41,12 +48,15 @@ import struct
 import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 
+import cffi
 import cssselect2
 import pydyf
 import weasyprint
 import weasyprint.images
 import weasyprint.pdf.fonts
+import weasyprint.text.ffi
 from weasyprint import HTML
 
 from kzdocs.pdf.html import parse_contract_html
@@ -161,18 +171,18 @@ def _once(object_) -> None:
 @contextmanager
 def writing() -> Iterator[None]:
     """While WeasyPrint writes a PDF: its font subsetting makes its arrays with one C type per
-    item type instead of one per item type and length, and PNG rows are taken from the image
-    file where they can be (see the module's docstring)."""
+    item type instead of one per item type and length, PNG rows are taken from the image file
+    where they can be, and the font names it reads are freed (see the module's docstring)."""
     fonts, images = weasyprint.pdf.fonts, weasyprint.images.RasterImage
     if not ENABLED or fonts.ffi is not _REAL_FFI:  # nested, or another thread's render
         yield
         return
-    fonts.ffi = _OPEN_ARRAYS
+    fonts.ffi, fonts.pango = _OPEN_ARRAYS, freeing_pango()
     images._get_png_data = staticmethod(_png_rows)
     try:
         yield
     finally:
-        fonts.ffi = _REAL_FFI
+        fonts.ffi, fonts.pango = _REAL_FFI, _REAL_PANGO
         images._get_png_data = _REAL_PNG_METHOD
 
 
@@ -240,3 +250,32 @@ _REAL_FFI = weasyprint.pdf.fonts.ffi
 _OPEN_ARRAYS = _OpenArrayFfi(_REAL_FFI)
 _REAL_PNG_METHOD = weasyprint.images.RasterImage.__dict__["_get_png_data"]  # the staticmethod
 _REAL_PNG_DATA = _REAL_PNG_METHOD.__func__
+
+
+class _FreeingPango:
+    """WeasyPrint's Pango library, but the string `pango_font_description_to_string` returns
+    (which the caller owns) is freed with `g_free` once nothing refers to it."""
+
+    def __init__(self, pango, ffi, free) -> None:
+        self._pango, self._ffi, self._free = pango, ffi, free
+
+    def pango_font_description_to_string(self, description):
+        return self._ffi.gc(self._pango.pango_font_description_to_string(description), self._free)
+
+    def __getattr__(self, name: str):
+        return getattr(self._pango, name)
+
+
+@cache
+def freeing_pango() -> _FreeingPango:
+    """The Pango `writing()` hands WeasyPrint, with GLib's `g_free` declared in a cffi FFI of
+    kzdocs' own (WeasyPrint's declares none), made on the first PDF."""
+    ffi = cffi.FFI()
+    ffi.cdef("void g_free (void *mem);")
+    # The names WeasyPrint 70 tries for each of its libraries, here for GLib.
+    names = ("libglib-2.0-0", "glib-2.0-0", "glib-2.0", "libglib-2.0.so.0", "libglib-2.0.0.dylib")
+    glib = weasyprint.text.ffi._dlopen(ffi, *names, "libglib-2.0-0.dll")
+    return _FreeingPango(_REAL_PANGO, _REAL_FFI, glib.g_free)
+
+
+_REAL_PANGO = weasyprint.pdf.fonts.pango
