@@ -20,6 +20,12 @@ def serve_parser(commands) -> None:
     sub.add_argument("--queue", type=int, default=16, help="requests that may wait (default 16)")
     sub.add_argument("--timeout", type=float, default=30.0, help="seconds per render (default 30)")
     sub.add_argument(
+        "--max-renders",
+        type=int,
+        metavar="N",
+        help="replace a worker after N tasks (default: never; a safety net against growth)",
+    )
+    sub.add_argument(
         "--max-body", type=int, default=1024 * 1024, metavar="BYTES", help="default 1 MiB"
     )
     sub.add_argument(
@@ -47,6 +53,7 @@ def _serve(args: argparse.Namespace) -> int:
         queue=args.queue,
         timeout=args.timeout,
         max_body=args.max_body,
+        max_renders=args.max_renders,
         config=config_of(args),
         signer=signer_spec(args),
         require_signature=args.require_signature,

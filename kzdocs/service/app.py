@@ -69,6 +69,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             settings.timeout,
             settings.start_timeout,
             metrics,
+            settings.max_renders,
         )
         app.state.pool = pool
         try:

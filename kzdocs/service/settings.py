@@ -26,10 +26,13 @@ class ServiceSettings:
     require_signature: bool = False
     token: str | None = None  # the bearer token every route but /healthz and /readyz needs
     start_timeout: float = 120.0  # seconds a new worker may take to load fonts and templates
+    # A worker is replaced after this many tasks (None: never), as gunicorn's max_requests: a
+    # safety net should a library it uses grow; none is known to since the font-name leak fix.
+    max_renders: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("workers", "max_body"):
-            if getattr(self, name) < 1:
+        for name in ("workers", "max_body", "max_renders"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.queue < 0:
             raise ConfigError(f"queue must be 0 or more, got {self.queue}")
