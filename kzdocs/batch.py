@@ -261,7 +261,7 @@ def _prepare_parent(job: Job) -> Callable[[], contextlib.AbstractContextManager]
         with contextlib.suppress(KzdocsError):  # each record then reports the error, as before
             job.signer.build()
         if "pdf" in job.formats:
-            import kzdocs.sign.pades  # noqa: F401 - pyHanko, imported once for every worker
+            import kzdocs.sign.pades  # noqa: F401 - imported once for every worker
     if "pdf" not in job.formats:
         return contextlib.nullcontext
     from kzdocs.pdf.engine import built_engine, default_engine

@@ -1,182 +1,190 @@
-"""The PDF signature: PAdES B-B by pyHanko as an incremental update that keeps PDF/A valid.
+"""The PDF signature: PAdES B-B as an incremental update that keeps PDF/A valid.
 
-The signature field is invisible (no appearance text, so no new fonts); the document's metadata
-is left as the renderer wrote it, so Info and XMP stay in agreement and the PDF/A claim holds.
-The signing time and the trailer /ID are fixed by the inputs, so the bytes are reproducible.
+kzdocs writes the update itself for the PDFs it renders (WeasyPrint's shape: one xref stream,
+dictionaries in object streams; read by kzdocs.sign.pdfobjects), without pyHanko's signing
+package, whose import (its time-stamp client, aiohttp, the system's CA certificates) cost a
+signed command a fifth of its time. Any other PDF (classic xref table, a form already there, a
+signature already there, encryption…) is signed by pyHanko as before (kzdocs.sign.pyhanko_pades).
+
+Both make the same signature: an invisible field (an empty appearance, as PDF/A wants) on the
+first page, AcroForm /SigFlags 3, a /Sig dictionary whose /M is the signing time, the CMS of
+kzdocs.sign.cades, Info and XMP left as the renderer wrote them (so they agree, as PDF/A needs),
+the trailer's second /ID derived from the input and the time: the bytes are reproducible.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+import zlib
 from datetime import datetime
 from functools import lru_cache
-from io import BytesIO
-
-from asn1crypto import tsp
-from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import attributes, fields, signers
-from pyhanko.sign.general import SigningError as PyhankoSigningError
-from pyhanko.sign.general import as_signing_certificate_v2
-from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from kzdocs.errors import SigningError
 from kzdocs.sign.base import aware
+from kzdocs.sign.cades import CmsSigner
 from kzdocs.sign.certs import KeyMaterial
+from kzdocs.sign.pdfobjects import PdfObjects, Unsupported, reference, references, skip_value
 
 FIELD_NAME = "kzdocs-signature"
 _SLACK = 32  # hex digits: room for 16 more bytes of CMS
-
-
-class _Writer(IncrementalPdfFileWriter):
-    """An incremental writer that leaves metadata alone and derives the new /ID from the input."""
-
-    def __init__(self, pdf: bytes, signed_at: datetime):
-        super().__init__(BytesIO(pdf), strict=False)
-        first = self._document_id[0]
-        second = hashlib.sha256(pdf + signed_at.isoformat().encode()).digest()[:16]
-        self._document_id = generic.ArrayObject([first, generic.ByteStringObject(second)])
-
-    def _update_meta(self) -> None:
-        # pyHanko would stamp ModDate with the wall clock and rewrite Producer differently in
-        # Info and XMP: the first breaks reproducibility, the second PDF/A's Info/XMP agreement.
-        return None
-
-
-class _KeptKeySigner(signers.Signer):
-    """A pyHanko signer over the key kzdocs already holds, parsed once.
-
-    pyHanko's SimpleSigner re-reads its key from DER for every signature it makes (twice a PDF,
-    with the size estimate); this one signs with the `cryptography` key object, and answers
-    the estimate's dry run with placeholder bytes of the largest size a signature can take.
-    """
-
-    def __init__(self, material: KeyMaterial):
-        der = serialization.Encoding.DER
-        certs = [
-            asn1_x509.Certificate.load(c.public_bytes(der))
-            for c in (material.certificate, *material.chain)
-        ]
-        # pyHanko embeds the signing certificate itself and every one of the registry: a
-        # registry holding it too put it into the CMS twice (1 kB, 2 kB of hex in the PDF).
-        super().__init__(
-            signing_cert=certs[0], cert_registry=SimpleCertificateStore.from_certs(certs[1:])
-        )
-        self.key = material.key
-        self.reserved: int | None = None  # the CMS room the first signature needed
-        self.signed_attr_prov_spec = _PadesAttributes(_SigningCertificate(certs[0]))
-
-    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run=False) -> bytes:
-        if dry_run:
-            return bytes(_max_signature_length(self.key))
-        digest = _HASHES[digest_algorithm]()
-        if isinstance(self.key, ec.EllipticCurvePrivateKey):
-            return self.key.sign(data, ec.ECDSA(digest))
-        if isinstance(self.key, rsa.RSAPrivateKey):
-            return self.key.sign(data, padding.PKCS1v15(), digest)
-        raise SigningError(f"PAdES signing does not support {type(self.key).__name__} keys")
-
-
-class _SigningCertificate(attributes.CMSAttributeProvider):
-    """The signing-certificate-v2 attribute, encoded once per key: pyHanko's own provider builds
-    it anew from the parsed certificate for every signature, two thirds of a PAdES signature's
-    time (asn1crypto copying the certificate's names), for the same bytes each time."""
-
-    attribute_type = "signing_certificate_v2"
-
-    def __init__(self, certificate: asn1_x509.Certificate):
-        self._der = as_signing_certificate_v2(certificate).dump()
-
-    async def build_attr_value(self, dry_run=False) -> tsp.SigningCertificateV2:
-        return tsp.SigningCertificateV2.load(self._der)
-
-
-class _PadesAttributes(attributes.SignedAttributeProviderSpec):
-    """The signed attributes pyHanko's CAdES spec gives a PAdES signature without CAdES
-    extras (no signing-time attribute: PAdES has /M), the certificate's from `provider`."""
-
-    def __init__(self, provider: _SigningCertificate):
-        self._provider = provider
-
-    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str):
-        yield self._provider
-
-
-_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
-
-
-def _max_signature_length(key) -> int:
-    """The longest raw signature `key` makes: an RSA signature is as long as the modulus, an
-    ECDSA one a DER sequence of two integers of up to the order's length plus a sign byte."""
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        integers = 2 * (2 + (key.curve.key_size + 7) // 8 + 1)
-        return integers + (2 if integers < 128 else 3)
-    return (key.key_size + 7) // 8
+_BYTE_RANGE = b"/ByteRange [0 %d %d %d]"
+_BYTE_RANGE_WIDTH = len(_BYTE_RANGE % (10**10, 10**10, 10**10))
+# PAdES in PDF 1.7 announces ETSI's developer extension, as pyHanko does.
+_ESIC = b"<</ESIC <</Type /DeveloperExtensions/BaseVersion /1.7/ExtensionLevel 1>>>>"
 
 
 @lru_cache(maxsize=8)
-def _signer(material: KeyMaterial) -> _KeptKeySigner:
-    return _KeptKeySigner(material)
+def _cms_signer(material: KeyMaterial) -> CmsSigner:
+    return CmsSigner(material)
 
 
 def sign_pdf_pades(pdf: bytes, material: KeyMaterial, signed_at: datetime | None) -> bytes:
     """`pdf` with an invisible PAdES B-B signature appended as an incremental update."""
     moment = aware(signed_at)
+    signer = _cms_signer(material)
     try:
-        writer = _Writer(pdf, moment)
-        return asyncio.run(_sign(writer, _signer(material), moment))
-    except (PdfError, PyhankoSigningError, ValueError) as exc:
-        raise SigningError(f"cannot sign the PDF: {exc}") from exc
+        update = _Update(PdfObjects(pdf), moment)
+    except Unsupported:
+        from kzdocs.sign.pyhanko_pades import sign_pdf_pyhanko
+
+        return sign_pdf_pyhanko(pdf, material, moment)
+    return update.sign(signer)
 
 
-async def _sign(writer: _Writer, signer: _KeptKeySigner, moment: datetime) -> bytes:
-    # PdfSigner.sign_pdf stamps the wall clock; this is its sequence with the time pinned.
-    meta = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME,
-        md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES,
+class _Update:
+    """The objects a signature adds or changes, read from the PDF and written after it."""
+
+    def __init__(self, objects: PdfObjects, moment: datetime):
+        self.pdf = objects.data
+        self.moment = moment
+        trailer = objects.trailer
+        self.trailer = trailer
+        self.prev = objects.xref_offset
+        self.root = reference(trailer[b"/Root"])
+        self.catalog = objects.dictionary(self.root)
+        for key in (b"/AcroForm", b"/Extensions", b"/Perms"):
+            if key in self.catalog:
+                raise Unsupported(f"the catalog already has {key.decode()}")
+        self.page = _first_page(objects, reference(self.catalog[b"/Pages"]))
+        self.page_entries = objects.dictionary(self.page)
+        self.annotations = references(self.page_entries.get(b"/Annots", b"[]"))
+        self.first_id = _first_id(trailer)
+        self.size = int(trailer[b"/Size"])
+
+    def sign(self, signer: CmsSigner) -> bytes:
+        form, widget, blank, sig, xref = range(self.size, self.size + 5)
+        catalog = {**self.catalog, b"/AcroForm": b"%d 0 R" % form, b"/Extensions": _ESIC}
+        annotations = b" ".join(b"%d 0 R" % n for n in (*self.annotations, widget))
+        page = {**self.page_entries, b"/Annots": b"[%s]" % annotations}
+        reserved = 2 * signer.max_length + _SLACK
+        bodies = {
+            self.root: _dict(catalog),
+            self.page: _dict(page),
+            form: b"<</Fields [%d 0 R]/SigFlags 3>>" % widget,
+            widget: (
+                b"<</FT /Sig/T (%s)/Type /Annot/Subtype /Widget/F 132/Rect [0 0 0 0]/P %d 0 R"
+                b"/AP <</N %d 0 R>>/V %d 0 R>>" % (FIELD_NAME.encode(), self.page, blank, sig)
+            ),
+            # PDF/A (TechNote 0006) wants an appearance even for an invisible signature.
+            blank: b"<</Type /XObject/Subtype /Form/BBox [0 0 0 0]/Length 0>>\nstream\n\nendstream",
+            sig: (
+                b"<</Type /Sig/Filter /Adobe.PPKLite/SubFilter /ETSI.CAdES.detached/M (%s)"
+                b"/Contents <%s>%s>>" % (_pdf_date(self.moment), b"0" * reserved, _placeholder())
+            ),
+        }
+        out = bytearray(self.pdf if self.pdf.endswith(b"\n") else self.pdf + b"\n")
+        offsets = {}
+        for number in sorted(bodies):
+            offsets[number] = len(out)
+            out += b"%d 0 obj\n%s\nendobj\n" % (number, bodies[number])
+        offsets[xref] = len(out)
+        out += self._xref_stream(xref, offsets)
+        out += b"startxref\n%d\n%%%%EOF\n" % offsets[xref]
+        return _fill_signature(out, offsets[sig], reserved, signer)
+
+    def _xref_stream(self, number: int, offsets: dict[int, int]) -> bytes:
+        numbers = sorted(offsets)
+        index: list[list[int]] = []
+        for n in numbers:
+            if index and index[-1][0] + index[-1][1] == n:
+                index[-1][1] += 1
+            else:
+                index.append([n, 1])
+        rows = b"".join(b"\x01" + offsets[n].to_bytes(4, "big") + b"\x00\x00" for n in numbers)
+        data = zlib.compress(rows)
+        second = hashlib.sha256(self.pdf + self.moment.isoformat().encode()).digest()[:16]
+        entries = {
+            b"/Type": b"/XRef",
+            b"/Size": b"%d" % (number + 1),
+            b"/Index": b"[%s]" % b" ".join(b"%d %d" % (a, b) for a, b in index),
+            b"/W": b"[1 4 2]",
+            b"/Root": self.trailer[b"/Root"],
+            b"/ID": b"[%s <%s>]" % (self.first_id, second.hex().encode()),
+            b"/Prev": b"%d" % self.prev,
+            b"/Filter": b"/FlateDecode",
+            b"/Length": b"%d" % len(data),
+        }
+        if b"/Info" in self.trailer:
+            entries[b"/Info"] = self.trailer[b"/Info"]
+        return b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (number, _dict(entries), data)
+
+
+def _fill_signature(out: bytearray, sig_offset: int, reserved: int, signer: CmsSigner) -> bytes:
+    """`out` with the /ByteRange of the signature object at `sig_offset` and its CMS put in."""
+    start = out.index(b"/Contents <", sig_offset) + len(b"/Contents ")
+    end = start + reserved + 2  # the hex string with its angle brackets
+    byte_range = _BYTE_RANGE % (start, end, len(out) - end)
+    where = out.index(_placeholder(), end)
+    out[where : where + _BYTE_RANGE_WIDTH] = byte_range.ljust(_BYTE_RANGE_WIDTH)
+    digest = hashlib.sha256(memoryview(out)[:start])
+    digest.update(memoryview(out)[end:])
+    contents = signer.sign(digest.digest()).hex().upper().encode()
+    if len(contents) > reserved:
+        raise SigningError(f"the CMS needs {len(contents)} hex digits, {reserved} were reserved")
+    out[start + 1 : start + 1 + len(contents)] = contents
+    return bytes(out)
+
+
+def _placeholder() -> bytes:
+    return _BYTE_RANGE_WIDTH * b"?"
+
+
+def _first_page(objects: PdfObjects, number: int) -> int:
+    for _ in range(32):  # a page tree this deep is no tree kzdocs writes
+        node = objects.dictionary(number)
+        if node.get(b"/Type") == b"/Page":
+            return number
+        if node.get(b"/Type") != b"/Pages":
+            raise Unsupported(f"object {number} is neither /Pages nor /Page")
+        kids = references(node.get(b"/Kids", b"[]"))
+        if not kids:
+            raise Unsupported("a page tree without pages")
+        number = kids[0]
+    raise Unsupported("a page tree too deep")
+
+
+def _first_id(trailer: dict[bytes, bytes]) -> bytes:
+    raw = trailer.get(b"/ID", b"").strip()
+    if not raw.startswith(b"["):
+        raise Unsupported("the trailer has no /ID")
+    first = raw[1 : skip_value(raw, 1)].strip()
+    if not first.startswith((b"(", b"<")) or first.startswith(b"<<"):
+        raise Unsupported("the trailer's /ID is not a string")
+    return first
+
+
+def _dict(entries: dict[bytes, bytes]) -> bytes:
+    return b"<<%s>>" % b"".join(
+        key + (b"" if value[:1] in b"/([<" else b" ") + value for key, value in entries.items()
     )
-    pdf_signer = signers.PdfSigner(
-        meta, signer=signer, new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME)
-    )
-    session = pdf_signer.init_signing_session(writer)
-    session.system_time = moment
-    _add_empty_appearance(writer, session.sig_field)
-    # The room for the CMS is the same for every document a key signs (the dry run counts the
-    # longest signature the key can make); the slack covers the signing time's encoding.
-    if signer.reserved is None:
-        signer.reserved = await session.estimate_signature_container_size(None, tight=True)
-    reserved = signer.reserved + _SLACK
-    tbs = session.prepare_tbs_document(validation_info=None, bytes_reserved=reserved)
-    prepared, output = tbs.digest_tbs_document()
-    post = await tbs.perform_signature(
-        document_digest=prepared.document_digest,
-        pdf_cms_signed_attrs=PdfCMSSignedAttributes(signing_time=moment),
-    )
-    await post.post_signature_processing(output)
-    return output.getvalue()
 
 
-def _add_empty_appearance(writer: _Writer, sig_field: generic.DictionaryObject) -> None:
-    # PDF/A (TechNote 0006) wants an appearance even for an invisible signature; empty is enough.
-    blank = generic.StreamObject(
-        {
-            generic.pdf_name("/Type"): generic.pdf_name("/XObject"),
-            generic.pdf_name("/Subtype"): generic.pdf_name("/Form"),
-            generic.pdf_name("/BBox"): generic.ArrayObject([generic.NumberObject(0)] * 4),
-        },
-        stream_data=b"",
-    )
-    appearance = generic.DictionaryObject({generic.pdf_name("/N"): writer.add_object(blank)})
-    sig_field[generic.pdf_name("/AP")] = appearance
-
-
-def read_pdf(data: bytes) -> PdfFileReader:
-    return PdfFileReader(BytesIO(data), strict=False)
+def _pdf_date(moment: datetime) -> bytes:
+    """The PDF date of `moment` as pyHanko writes it (with the apostrophe Adobe Reader wants)."""
+    offset = int(moment.utcoffset().total_seconds())
+    if not offset:
+        zone = "Z"
+    else:
+        hours, rest = divmod(abs(offset), 3600)
+        zone = f"{'-' if offset < 0 else '+'}{hours:02d}'{rest // 60:02d}'"
+    return (moment.strftime("D:%Y%m%d%H%M%S") + zone).encode()

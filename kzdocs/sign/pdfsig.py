@@ -34,9 +34,11 @@ def pdf_signatures(data: bytes) -> tuple[list[PdfSignature], list[str]]:
     """Every signature of the PDF, in file order, checked; and the file's own problems: a
     revision after the first signature that is not itself a signature's. Raises for a PDF
     that cannot be read at all."""
-    from kzdocs.sign.pades import read_pdf
+    from io import BytesIO
 
-    reader = read_pdf(data)
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(BytesIO(data), strict=False)
     signatures = reader.embedded_signatures
     names = [_field_name(s) for s in signatures]
     checked = [

@@ -69,7 +69,7 @@ class LocalKeySigner:
         return signed, self.material.info.signature(moment, qr_payloads(signed))
 
     def prepare_pdf_signing(self) -> None:
-        """Load what `sign_pdf` needs (pyHanko), e.g. while the PDF renders in another process."""
+        """Load what `sign_pdf` needs (its CMS and PDF writers), e.g. while the PDF renders."""
         import kzdocs.sign.pades  # noqa: F401
 
     def sign_pdf(self, pdf: bytes, *, signed_at: datetime | None = None) -> bytes:
