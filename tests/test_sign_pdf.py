@@ -146,14 +146,14 @@ def test_the_signature_carries_each_certificate_once():
 
 
 def _normalised_cms(pdf: bytes) -> tuple[int, bytes]:
-    """The room /Contents holds and the CMS with its document digest and signature zeroed:
+    """The room /Contents holds and the CMS without its document digest and signature:
     what is left is what two signers of different bytes must agree on."""
     from asn1crypto import cms
 
     contents = pypdf.PdfReader(io.BytesIO(pdf)).get_fields()["kzdocs-signature"]["/V"]["/Contents"]
     info = cms.ContentInfo.load(bytes(contents).rstrip(b"\0"))
     signer_info = info["content"]["signer_infos"][0]
-    signer_info["signature"] = bytes(len(signer_info["signature"].native))
+    signer_info["signature"] = b""  # an ECDSA signature's length varies too
     attributes = signer_info["signed_attrs"]
     assert [a["type"].native for a in attributes] == [
         "content_type",

@@ -44,7 +44,7 @@ class CmsSigner:
         else:
             self._algorithm = {"algorithm": "sha256_rsa", "parameters": core.Null()}
         # The room /Contents needs: the container with the longest signature the key makes.
-        self.max_length = len(self._container(bytes(32), bytes(_max_signature_length(self.key))))
+        self.max_length = len(self._container(bytes(32), bytes(max_signature_length(self.key))))
 
     def sign(self, document_digest: bytes) -> bytes:
         """The DER of the SignedData over a document whose SHA-256 is `document_digest`."""
@@ -118,7 +118,7 @@ def _signing_certificate_v2(certificate: asn1_x509.Certificate) -> bytes:
     ).dump()
 
 
-def _max_signature_length(key) -> int:
+def max_signature_length(key) -> int:
     """The longest raw signature `key` makes: an RSA signature is as long as the modulus, an
     ECDSA one a DER sequence of two integers of up to the order's length plus a sign byte."""
     if isinstance(key, ec.EllipticCurvePrivateKey):

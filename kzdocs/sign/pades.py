@@ -26,7 +26,7 @@ from kzdocs.sign.certs import KeyMaterial
 from kzdocs.sign.pdfobjects import PdfObjects, Unsupported, reference, references, skip_value
 
 FIELD_NAME = "kzdocs-signature"
-_SLACK = 32  # hex digits: room for 16 more bytes of CMS
+SLACK = 32  # hex digits: room for 16 more bytes of CMS
 _BYTE_RANGE = b"/ByteRange [0 %d %d %d]"
 _BYTE_RANGE_WIDTH = len(_BYTE_RANGE % (10**10, 10**10, 10**10))
 # PAdES in PDF 1.7 announces ETSI's developer extension, as pyHanko does.
@@ -44,7 +44,7 @@ def sign_pdf_pades(pdf: bytes, material: KeyMaterial, signed_at: datetime | None
     signer = _cms_signer(material)
     try:
         update = _Update(PdfObjects(pdf), moment)
-    except Unsupported:
+    except (Unsupported, ValueError, KeyError, IndexError):  # not the shape kzdocs renders
         from kzdocs.sign.pyhanko_pades import sign_pdf_pyhanko
 
         return sign_pdf_pyhanko(pdf, material, moment)
@@ -76,7 +76,7 @@ class _Update:
         catalog = {**self.catalog, b"/AcroForm": b"%d 0 R" % form, b"/Extensions": _ESIC}
         annotations = b" ".join(b"%d 0 R" % n for n in (*self.annotations, widget))
         page = {**self.page_entries, b"/Annots": b"[%s]" % annotations}
-        reserved = 2 * signer.max_length + _SLACK
+        reserved = 2 * signer.max_length + SLACK
         bodies = {
             self.root: _dict(catalog),
             self.page: _dict(page),

@@ -29,10 +29,9 @@ from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from kzdocs.errors import SigningError
+from kzdocs.sign.cades import max_signature_length
 from kzdocs.sign.certs import KeyMaterial
-
-FIELD_NAME = "kzdocs-signature"
-_SLACK = 32  # hex digits: room for 16 more bytes of CMS
+from kzdocs.sign.pades import FIELD_NAME, SLACK
 
 
 class _Writer(IncrementalPdfFileWriter):
@@ -75,7 +74,7 @@ class _KeptKeySigner(signers.Signer):
 
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run=False) -> bytes:
         if dry_run:
-            return bytes(_max_signature_length(self.key))
+            return bytes(max_signature_length(self.key))
         digest = _HASHES[digest_algorithm]()
         if isinstance(self.key, ec.EllipticCurvePrivateKey):
             return self.key.sign(data, ec.ECDSA(digest))
@@ -112,15 +111,6 @@ class _PadesAttributes(attributes.SignedAttributeProviderSpec):
 _HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 
-def _max_signature_length(key) -> int:
-    """The longest raw signature `key` makes: an RSA signature is as long as the modulus, an
-    ECDSA one a DER sequence of two integers of up to the order's length plus a sign byte."""
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        integers = 2 * (2 + (key.curve.key_size + 7) // 8 + 1)
-        return integers + (2 if integers < 128 else 3)
-    return (key.key_size + 7) // 8
-
-
 @lru_cache(maxsize=8)
 def _signer(material: KeyMaterial) -> _KeptKeySigner:
     return _KeptKeySigner(material)
@@ -152,7 +142,7 @@ async def _sign(writer: _Writer, signer: _KeptKeySigner, moment: datetime) -> by
     # longest signature the key can make); the slack covers the signing time's encoding.
     if signer.reserved is None:
         signer.reserved = await session.estimate_signature_container_size(None, tight=True)
-    reserved = signer.reserved + _SLACK
+    reserved = signer.reserved + SLACK
     tbs = session.prepare_tbs_document(validation_info=None, bytes_reserved=reserved)
     prepared, output = tbs.digest_tbs_document()
     post = await tbs.perform_signature(
