@@ -11,6 +11,10 @@
   `--requests` renders (default 10 000; 1 000 with `--quick`);
 - overload at 4x capacity (workers + queue): every answer must be 200 or 429, within the timeout.
 
+The client is http.client in threads, one kept-alive connection each; it shares the machine's
+cores with the server and its workers, so its CPU is counted in the HTTP path's CPU per document
+and shown apart (client / server / workers).
+
 `--quick` makes it a few minutes on 2 cores. Prints one table; quote its ratios, not its times.
 On a shared machine the CPU milliseconds per document (this process, the server and all their
 workers, read from /proc) compare the two paths where wall-clock rates cannot: they are what
@@ -81,15 +85,24 @@ def _own_cpu() -> float:
 
 def _process_cpu(pid: int) -> float:
     """CPU seconds of a running process and of its live children (a server and its workers)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / tick
-        total += sum(_process_cpu(child) for child in _children(pid))
+        return _stat_cpu(pid) + sum(_process_cpu(child) for child in _children(pid))
     except OSError:
-        pass
-    return total
+        return 0.0
+
+
+def _stat_cpu(pid: int) -> float:
+    """CPU seconds of one running process (its threads, not its children)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_parts(server: Server) -> tuple[float, float, float]:
+    """CPU seconds so far of this process (the bench's client), of the server process alone and
+    of its workers."""
+    pid = server.process.pid
+    alone = _stat_cpu(pid)
+    return time.process_time(), alone, _process_cpu(pid) - alone
 
 
 def _children(pid: int) -> list[int]:
@@ -233,16 +246,19 @@ def load(server: Server, requests: int, clients: int, query: str) -> dict[str, o
                 connection.close()
         return results
 
-    start, cpu = time.perf_counter(), time.process_time() + _process_cpu(server.process.pid)
+    start, before = time.perf_counter(), _cpu_parts(server)
     with ThreadPoolExecutor(clients) as pool:
         results = [r for part in pool.map(client, range(clients)) for r in part]
     elapsed = time.perf_counter() - start
-    cpu = time.process_time() + _process_cpu(server.process.pid) - cpu
+    cpu = tuple(b - a for a, b in zip(before, _cpu_parts(server), strict=True))
     return _summary(results, elapsed, cpu)
 
 
-def _summary(results: list[tuple[int, float]], elapsed: float, cpu: float) -> dict[str, object]:
-    """Rate, p50, p99, slowest, statuses and CPU per document of (status, seconds) answers."""
+def _summary(
+    results: list[tuple[int, float]], elapsed: float, cpu: tuple[float, ...]
+) -> dict[str, object]:
+    """Rate, p50, p99, slowest, statuses and CPU per document of (status, seconds) answers;
+    `cpu` is the seconds of the client, the server process and its workers."""
     ok = sorted(seconds for status, seconds in results if status == 200)
     statuses: dict[int, int] = {}
     for status, _ in results:
@@ -256,7 +272,8 @@ def _summary(results: list[tuple[int, float]], elapsed: float, cpu: float) -> di
         "p99": 1000 * ok[min(len(ok) - 1, int(len(ok) * 0.99))] if ok else float("nan"),
         "slowest": 1000 * max(seconds for _, seconds in results),
         "statuses": statuses,
-        "cpu_ms": 1000 * cpu / max(1, len(ok)),  # server, workers and this client
+        "cpu_ms": 1000 * sum(cpu) / max(1, len(ok)),  # server, workers and this client
+        "cpu_parts_ms": [1000 * part / max(1, len(ok)) for part in cpu],
     }
 
 
@@ -274,7 +291,7 @@ def throughput_rows(server: Server, docs: int) -> list[tuple[str, str, str]]:
         run = _summary(
             before["results"] + after["results"],
             before["elapsed"] + after["elapsed"],
-            before["cpu"] + after["cpu"],
+            tuple(b + a for b, a in zip(before["cpu"], after["cpu"], strict=True)),
         )
         ratio = f"{100 * run['rate'] / local:.0f} % of in-process (goal >= 90 %)"
         efficiency = f"{100 * local_cpu / run['cpu_ms']:.0f} % of in-process by CPU time"
@@ -285,6 +302,11 @@ def throughput_rows(server: Server, docs: int) -> list[tuple[str, str, str]]:
                 f"{what}: CPU per document, in-process / HTTP",
                 f"{local_cpu:.0f} / {run['cpu_ms']:.0f} ms",
                 efficiency + " (server, workers and client counted)",
+            ),
+            (
+                f"{what}: HTTP CPU per document, client / server / workers",
+                " / ".join(f"{part:.1f}" for part in run["cpu_parts_ms"]) + " ms",
+                "client: http.client, one kept-alive connection a thread",
             ),
             (
                 f"{what}: HTTP latency p50 / p99",
@@ -339,12 +361,16 @@ def memory_rows(server: Server, requests: int) -> list[tuple[str, str, str]]:
         (f"memory {when}: server + workers", f"{s:.0f} + {w:.0f} = {s + w:.0f} MiB", "")
         for when, (s, w) in seen
     ]
-    growth = sum(seen[-1][1]) - sum(seen[1][1])  # after the first 1 000: caches are full
+    # After the first 1 000 the caches are full: growth from there on is what would not stop.
+    (server_at, workers_at), (server_end, workers_end) = seen[1][1], seen[-1][1]
+    renders = (checkpoints[-1] - checkpoints[0]) / 1000
     restarts = server.metric("kzdocs_worker_restarts_total")
     rows[-1] = (
         *rows[-1][:2],
-        f"{growth:+.0f} MiB since {seen[1][0].removeprefix('after ')}; statuses {statuses}; "
-        f"worker restarts {restarts:.0f}",
+        f"since {seen[1][0].removeprefix('after ')}: server {server_end - server_at:+.1f} MiB, "
+        f"workers {workers_end - workers_at:+.1f} MiB "
+        f"({(workers_end - workers_at) / max(renders, 1e-9):+.1f} MiB a 1 000 renders); "
+        f"statuses {statuses}; worker restarts {restarts:.0f}",
     )
     return rows
 

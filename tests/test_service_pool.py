@@ -18,7 +18,7 @@ from kzdocs import render
 from kzdocs.errors import ConfigError
 from kzdocs.service.pool import frame
 from kzdocs.service.settings import ServiceSettings
-from kzdocs.service.worker import RenderTask
+from kzdocs.service.worker import RenderTask, heap_trimmer
 
 RECORDS = sorted(FIXTURES.glob("*.json"))[:6]
 
@@ -83,3 +83,19 @@ def test_a_task_framed_by_the_pool_is_what_a_worker_s_connection_receives():
         raw.sendall(frame(("ready", 1)))
         assert reading.recv() == task
         assert reading.recv() == ("ready", 1)
+
+
+def test_a_worker_gives_the_free_pages_of_its_heap_back_to_the_system():
+    trim = heap_trimmer()
+    assert trim is not None  # glibc, as on Debian
+    chunks = [bytearray(4000) for _ in range(20_000)]  # 80 MB from malloc, not pymalloc
+    kept = chunks[::50]  # one chunk in 50 stays: the heap's top cannot shrink by itself
+    del chunks
+    before = _resident_mib()
+    trim(0)
+    assert _resident_mib() < before - 40
+    assert len(kept) == 400
+
+
+def _resident_mib() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20

@@ -5,7 +5,9 @@ its XML built and signed once), then every language and format comes from it."""
 
 from __future__ import annotations
 
+import ctypes
 import io
+import itertools
 import json
 import os
 import signal
@@ -32,6 +34,8 @@ from kzdocs.prepared import prepare
 
 # An answer: ("ok", payload) or ("error", status, error code, message, extra fields).
 Answer = tuple[Any, ...]
+# Tasks between two returns of the C heap's free pages to the system (a few ms each).
+TRIM_EVERY = 100
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,9 @@ def run_worker(conn, setup: Setup) -> None:
     os.setpgid(0, 0)  # its own group: a stuck worker is killed together with a signer program
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     _warm(setup)
+    trim = heap_trimmer()
     conn.send(("ready", os.getpid()))
-    while True:
+    for done in itertools.count(1):
         try:
             task = conn.recv()
         except (EOFError, OSError):
@@ -92,6 +97,18 @@ def run_worker(conn, setup: Setup) -> None:
         started = time.perf_counter()
         reply = answer(task, setup)
         conn.send((time.perf_counter() - started, reply))  # its own time, for Server-Timing
+        if trim is not None and done % TRIM_EVERY == 0:
+            trim(0)
+
+
+def heap_trimmer():
+    """glibc's `malloc_trim`, where the C library has one (else None). A document's peak leaves
+    free chunks between live ones that glibc keeps mapped; trimming now and then gives their
+    pages back, so a worker's resident memory follows what it holds, not its largest document."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return None
 
 
 def _warm(setup: Setup) -> None:
