@@ -115,3 +115,25 @@ def test_any_changed_byte_in_the_signed_ranges_is_caught(where, flip):
     changed = bytearray(signed)
     changed[at] ^= flip
     assert not verify_pdf(bytes(changed)).valid
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=EXAMPLES <= 20,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    from_end=st.one_of(st.integers(1, 600), st.integers(1, 40_000)),  # the tail: xref, trailer
+    flip=st.integers(1, 255),
+)
+def test_a_damaged_pdf_is_signed_as_it_is_or_refused(from_end, flip):
+    unsigned, _ = signed_document()
+    damaged = bytearray(unsigned)
+    damaged[-min(from_end, len(unsigned))] ^= flip
+    try:
+        signed = signer().sign_pdf(bytes(damaged), signed_at=SIGNED_AT)
+    except SigningError as exc:
+        assert str(exc).startswith("cannot sign the PDF")
+    else:
+        assert signed.startswith(bytes(damaged))  # nothing of what was given is changed

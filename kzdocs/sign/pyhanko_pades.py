@@ -123,6 +123,10 @@ def sign_pdf_pyhanko(pdf: bytes, material: KeyMaterial, moment: datetime) -> byt
         return asyncio.run(_sign(writer, _signer(material), moment))
     except (PdfError, PyhankoSigningError, ValueError) as exc:
         raise SigningError(f"cannot sign the PDF: {exc}") from exc
+    except SigningError:
+        raise
+    except Exception as exc:  # a damaged file trips pyHanko's reader in many ways (zlib, keys…)
+        raise SigningError(f"cannot sign the PDF: {type(exc).__name__}: {exc}") from exc
 
 
 async def _sign(writer: _Writer, signer: _KeptKeySigner, moment: datetime) -> bytes:
