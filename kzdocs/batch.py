@@ -16,7 +16,6 @@ from functools import cache, partial
 from pathlib import Path
 from typing import TextIO
 
-from kzdocs import ownprocess
 from kzdocs.config import DEFAULT, Config
 from kzdocs.errors import KzdocsError, OutputClashError, OutputError, ValidationError
 from kzdocs.files import write_atomically
@@ -248,9 +247,9 @@ _SHARED_SIGNERS = frozenset({"local"})
 
 def _prepare_parent(job: Job) -> Callable[[], contextlib.AbstractContextManager]:
     """Make here what forked workers then take over instead of each making their own: the
-    signer with its loaded key (and pyHanko imported), the PDF engine with its fonts loaded.
-    A host application's process lends its engine if it has one; kzdocs' own (the `kzdocs
-    batch` command) builds it.
+    signer with its loaded key (and its PDF signing imported), and the PDF engine with its fonts
+    loaded if this process has one. None is built for them: an engine's font files live in the
+    temporary folder as long as the engine does, which here is the whole process.
 
     Returns what to start each worker inside (the engine's `forking`); nothing is made with
     another start method than fork, where a worker inherits nothing.
@@ -259,14 +258,14 @@ def _prepare_parent(job: Job) -> Callable[[], contextlib.AbstractContextManager]
         return contextlib.nullcontext
     if job.signer is not None and job.signer.name in _SHARED_SIGNERS:
         with contextlib.suppress(KzdocsError):  # each record then reports the error, as before
-            job.signer.build()
-        if "pdf" in job.formats:
-            import kzdocs.sign.pades  # noqa: F401 - imported once for every worker
+            signer = job.signer.build()
+            if "pdf" in job.formats:
+                signer.prepare_pdf_signing()  # imported once for every worker
     if "pdf" not in job.formats:
         return contextlib.nullcontext
-    from kzdocs.pdf.engine import built_engine, default_engine
+    from kzdocs.pdf.engine import built_engine
 
-    engine = default_engine() if ownprocess.tuned() else built_engine()
+    engine = built_engine()
     return contextlib.nullcontext if engine is None else engine.forking
 
 

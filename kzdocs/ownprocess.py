@@ -47,7 +47,6 @@ __all__ = [
     "one_document",
     "template_cache_folder",
     "tune",
-    "tuned",
 ]
 
 # A young collection every 50 000 allocations instead of 700: cyclic garbage still goes, in
@@ -74,11 +73,6 @@ def tune() -> None:
         and hasattr(ctypes.util, "_findSoname_ldconfig")
     ):
         ctypes.util.find_library = LibraryIndex(find).find
-
-
-def tuned() -> bool:
-    """Whether kzdocs started this process itself (`tune()` was called in it)."""
-    return _tuned
 
 
 def one_document(format: str | None = None) -> None:
